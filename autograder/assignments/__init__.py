@@ -1,0 +1,18 @@
+"""The graded assignments: for each, how the kernel probes a function and how it is verified."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from autograder.assignments import cnn_mnist
+
+_MODULES: dict[str, ModuleType] = {"cnn_mnist": cnn_mnist}
+
+
+def get(name: str) -> ModuleType:
+    """The module of an assignment; it defines FUNCTIONS, probe() and verify()."""
+    try:
+        return _MODULES[name]
+    except KeyError:
+        known = ", ".join(sorted(_MODULES))
+        raise KeyError(f"unknown assignment {name!r}; known: {known}") from None

@@ -1,0 +1,54 @@
+"""Checks on training (the History a function returned) and on evaluation results."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from autograder.checks.results import CheckFailure
+
+
+def check_returns_history(function: str, type_name: str, history: dict | None) -> None:
+    if type_name != "History" or not isinstance(history, dict):
+        raise CheckFailure(function, "the History object that model.fit returns",
+                           f"a value of type {type_name}", "Return the result of model.fit(...).")
+
+
+def check_epochs(function: str, history: dict[str, list], epochs: int) -> None:
+    found = len(history.get("loss", []))
+    if found != epochs:
+        raise CheckFailure(function, f"{epochs} epochs of training",
+                           f"{found} (the history has {found} entries)")
+
+
+def check_history_metrics(function: str, history: dict[str, list]) -> None:
+    keys = set(history)
+    if "loss" not in keys or not keys & {"accuracy", "acc", "sparse_categorical_accuracy"}:
+        raise CheckFailure(function, "a history with the loss and the accuracy of every epoch",
+                           f"the keys {sorted(keys)}")
+
+
+def check_min_accuracy(function: str, accuracy: float, threshold: float) -> None:
+    if not accuracy >= threshold:
+        raise CheckFailure(f"{function}: the trained model", f"test accuracy of at least "
+                           f"{threshold:.2f}", f"{accuracy:.4f}")
+
+
+def check_loss_accuracy(function: str, returned: Any, measured: tuple[float, float]) -> None:
+    """``returned`` is ``(test_loss, test_accuracy)`` as measured by the grader."""
+    loss, accuracy = measured
+    expected = f"(test_loss, test_accuracy) = ({loss:.4f}, {accuracy:.4f})"
+    if not isinstance(returned, (list, tuple)) or len(returned) != 2:
+        raise CheckFailure(function, expected, f"{returned!r}")
+    try:
+        a, b = float(returned[0]), float(returned[1])
+    except (TypeError, ValueError):
+        raise CheckFailure(function, expected, f"{returned!r}") from None
+    if _close(a, loss) and _close(b, accuracy):
+        return
+    hint = "The two values look swapped." if _close(a, accuracy) and _close(b, loss) else ""
+    raise CheckFailure(function, expected, f"({a:.4f}, {b:.4f})", hint)
+
+
+def _close(value: float, target: float) -> bool:
+    return math.isclose(value, target, rel_tol=2e-3, abs_tol=2e-4)

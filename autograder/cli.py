@@ -1,0 +1,101 @@
+"""The command line: thin commands over the release and grading stages."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import course_config
+from autograder import render
+from autograder.course import Course
+
+
+def _release(args: argparse.Namespace) -> int:
+    from autograder.release import ReleaseError, release
+
+    course = Course.at(args.course, args.db)
+    try:
+        path = release(course, args.assignment)
+    except ReleaseError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"released {args.assignment}: {path.relative_to(course.root)}")
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from autograder import gradebook
+    from autograder.grading.pipeline import grade_assignment
+
+    course = Course.at(args.course, args.db)
+    directory = Path(args.submissions).resolve() if args.submissions else None
+
+    def done(report) -> None:
+        print(f"graded {report.student}: {report.score:g}/{report.max_score:g} "
+              f"({report.seconds:.0f} s)", flush=True)
+
+    reports = grade_assignment(course, args.assignment, directory, on_done=done)
+    if not reports:
+        print(f"no submissions of {args.assignment} found", file=sys.stderr)
+        return 1
+    rows = [(r.student, r.results, r.problem or "; ".join(r.notes)) for r in reports]
+    render.print_table(render.scores_table(f"{args.assignment}: scores", rows))
+    print(f"grades: {course.grades_csv(args.assignment)}")
+    if not args.no_feedback:
+        for report in reports:
+            gradebook.generate_feedback(args.assignment, report.student, course.root,
+                                        course.db_url)
+        print(f"feedback: {course.root / course_config.FEEDBACK_DIR}/<student>/{args.assignment}/")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from autograder.student_check import check_notebook
+
+    results = check_notebook(Path(args.notebook), args.assignment)
+    render.print_table(render.checks_table(results))
+    return 0 if all(result.passed for result in results) else 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    course = Course.at(args.course, args.db)
+    assignment = "cnn_mnist"
+    if _release(argparse.Namespace(course=args.course, db=args.db, assignment=assignment)):
+        return 1
+    samples = course.root / course_config.SAMPLES_DIR / assignment
+    print(f"grading the sample submissions in {samples.relative_to(course.root)}/")
+    return _grade(argparse.Namespace(course=args.course, db=args.db, assignment=assignment,
+                                     submissions=str(samples), no_feedback=False))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    parser.add_argument("--course", default=str(course_config.COURSE_ROOT),
+                        help="course folder (default: this repository)")
+    parser.add_argument("--db", default=None, help="gradebook database URL "
+                        f"(default: sqlite:///<course>/{course_config.GRADEBOOK_FILE})")
+    sub = parser.add_subparsers(dest="command", required=True)
+    release = sub.add_parser("release", help="verify the solution and write the student version")
+    release.add_argument("assignment", choices=sorted(course_config.ASSIGNMENTS))
+    release.set_defaults(run=_release)
+    grade = sub.add_parser("grade", help="grade every submission of an assignment")
+    grade.add_argument("assignment", choices=sorted(course_config.ASSIGNMENTS))
+    grade.add_argument("submissions", nargs="?", help="folder of submissions (default: "
+                       f"<course>/{course_config.SUBMITTED_DIR})")
+    grade.add_argument("--no-feedback", action="store_true", help="skip the HTML feedback")
+    grade.set_defaults(run=_grade)
+    check = sub.add_parser("check", help="run a notebook's visible checks and show a table")
+    check.add_argument("notebook")
+    check.add_argument("--assignment", choices=sorted(course_config.ASSIGNMENTS))
+    check.set_defaults(run=_check)
+    demo = sub.add_parser("demo", help="release cnn_mnist and grade the sample submissions")
+    demo.set_defaults(run=_demo)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

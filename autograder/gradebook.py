@@ -1,0 +1,88 @@
+"""nbgrader, used for what it is made for: generating releases, the gradebook, feedback.
+
+Only the grading process writes here (one writer); kernels never see the gradebook.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from autograder.checks.results import FunctionResult
+
+
+class NbgraderError(RuntimeError):
+    """An nbgrader step failed; the message carries nbgrader's own log."""
+
+
+def _api(root: Path, db_url: str, release_dir: Path | None = None):
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` by name
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    config = Config()
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.db_url = db_url
+    if release_dir is not None:
+        config.CourseDirectory.release_directory = str(release_dir)
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def _check(result: dict, what: str) -> None:
+    if not result.get("success"):
+        raise NbgraderError(f"nbgrader {what} failed:\n{result.get('error') or result.get('log')}")
+
+
+def generate_assignment(assignment: str, root: Path, db_url: str, release_dir: Path) -> None:
+    """nbgrader generate_assignment: strip solutions and hidden tests, register in the gradebook."""
+    _check(_api(root, db_url, release_dir).generate_assignment(assignment, force=True,
+                                                                create=True), "generate_assignment")
+
+
+def ensure_registered(assignment: str, root: Path, db_url: str, scratch: Path) -> None:
+    """Make sure the gradebook knows the assignment's notebooks and graded cells."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            if gb.find_assignment(assignment).notebooks:
+                return
+        except MissingEntry:
+            pass
+    generate_assignment(assignment, root, db_url, scratch)
+
+
+def record(assignment: str, notebook: str, student: str, results: list[FunctionResult],
+           db_url: str, timestamp: str | None = None) -> None:
+    """Store automatic scores in nbgrader's gradebook, as nbgrader's autograde would."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url) as gb:
+        gb.update_or_create_student(student)
+        if timestamp:
+            gb.update_or_create_submission(assignment, student, timestamp=timestamp)
+        else:
+            gb.update_or_create_submission(assignment, student)
+        for result in results:
+            grade = gb.find_grade(f"test_{result.function}", notebook, assignment, student)
+            grade.auto_score = result.score
+            grade.needs_manual_grade = grade.manual_score is not None
+        gb.db.commit()
+
+
+def scores(assignment: str, db_url: str) -> dict[str, float]:
+    """Each student's total score for an assignment, as the gradebook has it."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url) as gb:
+        return {s.student.id: float(s.score) for s in gb.find_assignment(assignment).submissions}
+
+
+def generate_feedback(assignment: str, student: str, root: Path, db_url: str) -> None:
+    """nbgrader generate_feedback: the student's HTML page from the autograded notebook."""
+    _check(_api(root, db_url).generate_feedback(assignment, student, force=True),
+           "generate_feedback")

@@ -1,0 +1,64 @@
+"""Stage ``restore``: put the instructor's test and locked cells back from source.
+
+A student may edit, delete, re-tag or duplicate cells they must not change; the grader always
+runs the source version of every protected cell and says what it put back.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import nbformat
+
+
+def _grade_id(cell) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def _protected(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("locked") or (meta.get("grade") and not meta.get("solution")))
+
+
+def _fresh(cell):
+    cell = copy.deepcopy(cell)
+    if cell.cell_type == "code":
+        cell.outputs, cell.execution_count = [], None
+    return cell
+
+
+def restore(nb: nbformat.NotebookNode, source: nbformat.NotebookNode
+            ) -> tuple[nbformat.NotebookNode, list[str]]:
+    """A copy of ``nb`` whose protected cells are exactly those of ``source``, plus notes."""
+    protected = {_grade_id(c): c for c in source.cells if _protected(c) and _grade_id(c)}
+    notes: list[str] = []
+    cells, seen = [], set()
+    for cell in nb.cells:
+        grade_id = _grade_id(cell)
+        if grade_id in seen:
+            notes.append(f"dropped a duplicate of cell {grade_id}")
+            continue
+        if grade_id:
+            seen.add(grade_id)
+        if grade_id in protected:
+            original = protected[grade_id]
+            if cell.get("source") != original.source or cell.cell_type != original.cell_type:
+                notes.append(f"restored cell {grade_id}, which had been edited")
+            cells.append(_fresh(original))
+        else:
+            cells.append(_fresh(cell))
+    previous = None
+    for cell in source.cells:
+        grade_id = _grade_id(cell)
+        if grade_id in protected and grade_id not in seen:
+            at = next((i + 1 for i, c in enumerate(cells) if previous and _grade_id(c) == previous),
+                      0)
+            cells.insert(at, _fresh(cell))
+            notes.append(f"put back cell {grade_id}, which was missing")
+            seen.add(grade_id)
+        if grade_id:
+            previous = grade_id
+    restored = copy.deepcopy(nb)
+    restored.cells = cells
+    restored.metadata["kernelspec"] = copy.deepcopy(source.metadata["kernelspec"])
+    return restored, notes

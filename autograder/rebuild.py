@@ -1,0 +1,92 @@
+"""Grader side: rebuild a model from plain data, with an allow-list of standard Keras layers.
+
+Never ``load_model`` on a student file and never a pickle: the config is checked against the
+allow-list, then Keras builds fresh layers from it and the weights are copied in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograder.checks.models import ModelFacts, layer_facts
+from autograder.checks.results import CheckFailure
+
+ALLOWED_LAYERS = frozenset({
+    "InputLayer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
+    "GlobalMaxPooling2D", "Flatten", "Dense", "Dropout", "Reshape", "Activation",
+    "BatchNormalization", "Rescaling", "RandomRotation", "RandomTranslation", "RandomZoom",
+    "Concatenate", "Add", "Embedding",
+})
+ALLOWED_MODULES = ("keras", "keras.layers", "keras.initializers", "keras.regularizers",
+                   "keras.constraints", "keras.activations")
+ALLOWED_MODELS = frozenset({"Sequential"})
+
+
+def _walk(function: str, value: Any) -> None:
+    """Refuse any serialized object that is not from Keras itself."""
+    if isinstance(value, dict):
+        module = value.get("module")
+        if module is not None and module not in ALLOWED_MODULES:
+            raise CheckFailure(function, "a model built only from standard Keras layers",
+                               f"a {value.get('class_name', 'custom')} object from module "
+                               f"{module!r}")
+        for item in value.values():
+            _walk(function, item)
+    elif isinstance(value, list):
+        for item in value:
+            _walk(function, item)
+
+
+def rebuild(function: str, payload: dict, weights: list[np.ndarray] | None = None):
+    """A fresh Keras model from a probe's model payload; CheckFailure if it is not allowed."""
+    import keras
+
+    kind = payload.get("type", "nothing")
+    if not payload.get("is_keras_model"):
+        raise CheckFailure(function, "a Keras model", f"a value of type {kind}",
+                           "Return the model you built.")
+    if kind not in ALLOWED_MODELS:
+        raise CheckFailure(function, "a Sequential model", f"a model of class {kind}")
+    config = payload.get("config")
+    layers = config.get("layers") if isinstance(config, dict) else None
+    if not isinstance(layers, list):
+        raise CheckFailure(function, "a model configuration with layers", "none")
+    for number, layer in enumerate(layers):
+        name = layer.get("class_name") if isinstance(layer, dict) else None
+        if name not in ALLOWED_LAYERS:
+            raise CheckFailure(function, "standard Keras layers only",
+                               f"layer {number} of class {name!r}")
+    _walk(function, config)
+    try:
+        model = keras.Sequential.from_config(config)
+    except Exception as error:  # noqa: BLE001 - a config Keras itself rejects
+        raise CheckFailure(function, "a model Keras can rebuild from its configuration",
+                           f"an error: {type(error).__name__}: {str(error)[:200]}") from None
+    if weights is not None:
+        _set_weights(function, model, weights)
+    return model
+
+
+def _set_weights(function: str, model, weights: list[np.ndarray]) -> None:
+    shapes = [tuple(w.shape) for w in model.get_weights()]
+    found = [tuple(w.shape) for w in weights]
+    if shapes != found:
+        raise CheckFailure(function, f"trained weights of shapes {shapes}", f"{found}")
+    model.set_weights(weights)
+
+
+def weights_of(arrays: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """Weights handed back as ``weight_0 .. weight_n``, in order."""
+    count = sum(1 for key in arrays if key.startswith("weight_"))
+    return [arrays[f"weight_{i}"] for i in range(count)]
+
+
+def facts(payload: dict, model) -> ModelFacts:
+    """Plain facts about a rebuilt model, for the model checks."""
+    built = model.built
+    input_shape = tuple(model.inputs[0].shape[1:]) if built else None
+    layers = tuple(layer_facts(type(layer).__name__, layer.get_config()) for layer in model.layers)
+    params = int(model.count_params()) if built else 0
+    return ModelFacts(payload.get("type", ""), input_shape, layers, params)

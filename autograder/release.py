@@ -1,0 +1,87 @@
+"""``autograder release``: points from course_config, the solution verified, nbgrader's release.
+
+sync_points -> verify_solution -> generate: no release is written unless every check passes on
+the instructor's own solution.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import nbformat
+
+import course_config
+from autograder import gradebook
+from autograder.checks.results import FunctionResult
+from autograder.course import Course
+from autograder.grading.pipeline import grade_notebook
+from autograder.notebook import prepare_grading
+from autograder.workbench import Workbench
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+class ReleaseError(RuntimeError):
+    """The release was refused; the message says which checks failed on the solution."""
+
+
+def sync_points(course: Course, assignment: str) -> bool:
+    """Write each test cell's points from course_config into the source; True if it changed."""
+    path = course.source(assignment)
+    nb = nbformat.read(path, as_version=4)
+    points = course_config.ASSIGNMENTS[assignment].points
+    changed = False
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        function = meta.get("grade_id", "").removeprefix("test_")
+        if meta.get("grade") and function in points and meta.get("points") != points[function]:
+            meta["points"], changed = points[function], True
+    if changed:
+        nbformat.write(nb, path)
+    return changed
+
+
+def _fingerprint(course: Course, assignment: str) -> str:
+    """Changes whenever the source, the course config or the kit's code changes."""
+    digest = hashlib.sha256(course.source(assignment).read_bytes())
+    for path in sorted(PACKAGE.rglob("*.py")) + [Path(course_config.__file__)]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def verify_solution(course: Course, assignment: str) -> list[FunctionResult]:
+    """Grade the instructor's source notebook; raise ReleaseError unless it gets full marks.
+
+    A verification is remembered for the exact same source, config and kit, so releasing twice
+    does not train twice.
+    """
+    stamp = course.scratch / f"verified-{assignment}.json"
+    fingerprint = _fingerprint(course, assignment)
+    if stamp.is_file() and json.loads(stamp.read_text()).get("fingerprint") == fingerprint:
+        return []
+    prepare_grading()
+    source = nbformat.read(course.source(assignment), as_version=4)
+    results, _, _, problem = grade_notebook(assignment, course.source(assignment), source,
+                                            Workbench())
+    failed = [message for result in results for message in result.messages]
+    if problem or failed:
+        raise ReleaseError(f"not releasing {assignment}: the instructor solution fails its own "
+                           "checks:\n  " + "\n  ".join([problem] if problem else failed))
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps({"fingerprint": fingerprint}))
+    return results
+
+
+def generate(course: Course, assignment: str) -> Path:
+    """nbgrader generate_assignment into ``release/<assignment>/``."""
+    gradebook.generate_assignment(assignment, course.root, course.db_url,
+                                  course.root / course_config.RELEASE_DIR)
+    return course.release(assignment)
+
+
+def release(course: Course, assignment: str) -> Path:
+    sync_points(course, assignment)
+    verify_solution(course, assignment)
+    return generate(course, assignment)

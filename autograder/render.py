@@ -1,0 +1,69 @@
+"""Results rendered for people: plain lines for a notebook, tables for the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from autograder.checks.results import FunctionResult
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def function_lines(result: FunctionResult, hidden_left: int = 0) -> list[str]:
+    """What a student sees under a test cell."""
+    score = f"{_points(result.score)}/{_points(result.max_points)} points"
+    if result.passed:
+        lines = [f"✔ {result.function}: all {len(result.checks)} checks passed ({score})."]
+    else:
+        lines = [f"✘ {result.function}: {score}."] + [f"  {m}" for m in result.messages]
+    if hidden_left:
+        lines.append(f"  {hidden_left} more check(s) run when your notebook is graded.")
+    return lines
+
+
+def cell_text(result: FunctionResult) -> str:
+    """The text put in a graded test cell's output in the autograded notebook."""
+    return "\n".join(function_lines(result))
+
+
+def scores_table(title: str, rows: Sequence[tuple[str, Sequence[FunctionResult], str]]) -> Table:
+    """One row per submission: each function's points, the total and any problem."""
+    functions = [result.function for result in rows[0][1]] if rows else []
+    table = Table(title=title)
+    table.add_column("student")
+    for function in functions:
+        table.add_column(function, justify="right")
+    table.add_column("total", justify="right")
+    table.add_column("problems")
+    for student, results, note in rows:
+        cells = [_points(r.score) if r.passed else f"[red]{_points(r.score)}[/red]"
+                 for r in results]
+        total = sum(r.score for r in results)
+        maximum = sum(r.max_points for r in results)
+        problems = "; ".join(m for r in results for m in r.messages[:1])
+        table.add_row(student, *cells, f"{_points(total)}/{_points(maximum)}",
+                      "; ".join(filter(None, [note, problems])))
+    return table
+
+
+def checks_table(results: Sequence[FunctionResult]) -> Table:
+    """Every check of every function, for ``autograder check``."""
+    table = Table(title="Checks")
+    for column in ("function", "check", "result", "message"):
+        table.add_column(column)
+    for result in results:
+        if result.note:
+            table.add_row(result.function, "-", "[yellow]not checked[/yellow]", result.note)
+        for check in result.checks:
+            status = "[green]pass[/green]" if check.passed else "[red]fail[/red]"
+            table.add_row(result.function, check.name, status, check.message)
+    return table
+
+
+def print_table(table: Table) -> None:
+    Console(width=160).print(table)

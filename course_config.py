@@ -1,0 +1,63 @@
+"""The course in one place: assignments, points, thresholds, data location and limits.
+
+Every default of the kit is defined here once; the package reads it, nothing else repeats it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+COURSE_ROOT = Path(__file__).resolve().parent
+
+# --- data -------------------------------------------------------------------------------------
+# Where MNIST (keras.datasets.mnist layout) is read from. The environment variable wins; an empty
+# value means "let Keras download it". The default is the shared copy beside the repository; when
+# that file is absent too, the loader falls back to keras.datasets.mnist.load_data().
+MNIST_PATH_ENV = "MNIST_PATH"
+DEFAULT_MNIST_PATH = COURSE_ROOT.parent / "shared" / "data" / "mnist.npz"
+
+# --- grading ----------------------------------------------------------------------------------
+SEED = 0  # seeds Python, NumPy and TensorFlow before the first student cell
+TF_THREADS = 1  # intra- and inter-op threads of a grading kernel: fixed so scores never vary
+CELL_TIMEOUT_S = 300  # wall time of one cell
+NOTEBOOK_TIMEOUT_S = 1200  # wall time of a whole notebook
+KERNEL_STARTUP_TIMEOUT_S = 120
+MAX_PROBE_FILE_BYTES = 64 * 1024 * 1024  # largest file of plain data a kernel may hand back
+
+# The course's folders, relative to its root: nbgrader's own layout, plus ours.
+GRADEBOOK_FILE = "gradebook.db"  # SQLite gradebook; used when no database URL is given
+SOURCE_DIR, RELEASE_DIR = "source", "release"
+SUBMITTED_DIR, AUTOGRADED_DIR, FEEDBACK_DIR = "submitted", "autograded", "feedback"
+GRADES_DIR = "grades"  # one CSV of scores per assignment
+SAMPLES_DIR = "samples"  # sample submissions graded by `autograder demo`
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment: its notebook, the points of each graded function and its thresholds."""
+
+    name: str
+    notebook: str
+    points: dict[str, float]
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(self.points.values()))
+
+
+ASSIGNMENTS: dict[str, Assignment] = {
+    "cnn_mnist": Assignment(
+        name="cnn_mnist",
+        notebook="cnn_mnist",
+        points={
+            "scale_mnist_data": 1,
+            "get_model": 2,
+            "compile_model": 1,
+            "train_model": 2,
+            "evaluate_model": 1,
+        },
+        thresholds={"min_test_accuracy": 0.97, "epochs": 5},
+    ),
+}
