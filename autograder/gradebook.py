@@ -16,14 +16,26 @@ class NbgraderError(RuntimeError):
     """An nbgrader step failed; the message carries nbgrader's own log."""
 
 
+def _alembic_on_path() -> None:
+    """nbgrader runs `alembic` by name: put this environment's bin/ on PATH."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def _gradebook(db_url: str):
+    from nbgrader.api import Gradebook
+
+    _alembic_on_path()
+    return Gradebook(db_url)
+
+
 def _api(root: Path, db_url: str, release_dir: Path | None = None):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
 
-    bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` by name
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    _alembic_on_path()
     config = Config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = db_url
@@ -45,9 +57,9 @@ def generate_assignment(assignment: str, root: Path, db_url: str, release_dir: P
 
 def ensure_registered(assignment: str, root: Path, db_url: str, scratch: Path) -> None:
     """Make sure the gradebook knows the assignment's notebooks and graded cells."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(db_url) as gb:
+    with _gradebook(db_url) as gb:
         try:
             if gb.find_assignment(assignment).notebooks:
                 return
@@ -59,9 +71,7 @@ def ensure_registered(assignment: str, root: Path, db_url: str, scratch: Path) -
 def record(assignment: str, notebook: str, student: str, results: list[FunctionResult],
            db_url: str, timestamp: str | None = None) -> None:
     """Store automatic scores in nbgrader's gradebook, as nbgrader's autograde would."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(db_url) as gb:
+    with _gradebook(db_url) as gb:
         gb.update_or_create_student(student)
         if timestamp:
             gb.update_or_create_submission(assignment, student, timestamp=timestamp)
@@ -76,9 +86,7 @@ def record(assignment: str, notebook: str, student: str, results: list[FunctionR
 
 def scores(assignment: str, db_url: str) -> dict[str, float]:
     """Each student's total score for an assignment, as the gradebook has it."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(db_url) as gb:
+    with _gradebook(db_url) as gb:
         return {s.student.id: float(s.score) for s in gb.find_assignment(assignment).submissions}
 
 

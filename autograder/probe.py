@@ -87,8 +87,11 @@ def model_payload(model: Any, *, weights: bool = False) -> tuple[dict, dict[str,
                             "is_keras_model": isinstance(model, keras.Model)}
     if not data["is_keras_model"]:
         return data, {}
-    data["config"] = plain(model.get_config())
-    data["compile_config"] = plain(model.get_compile_config() or {})
+    try:
+        data["config"] = plain(model.get_config())
+        data["compile_config"] = plain(model.get_compile_config() or {})
+    except Exception as error:  # noqa: BLE001 - e.g. a custom object Keras cannot serialize
+        data["config_error"] = f"{type(error).__name__}: {str(error)[:200]}"
     arrays = {}
     if weights:
         arrays = {f"weight_{i}": np.asarray(w) for i, w in enumerate(model.get_weights())}

@@ -22,6 +22,23 @@ ALLOWED_LAYERS = frozenset({
 ALLOWED_MODULES = ("keras", "keras.layers", "keras.initializers", "keras.regularizers",
                    "keras.constraints", "keras.activations")
 ALLOWED_MODELS = frozenset({"Sequential"})
+# TensorFlow functions passed as activations (Keras 2 style, e.g. activation=tf.nn.softmax)
+# serialize as plain functions; these are the ones that mean a standard Keras activation.
+TF_ACTIVATIONS = {"softmax_v2": "softmax", "softmax": "softmax", "relu": "relu",
+                  "sigmoid": "sigmoid", "tanh": "tanh", "elu": "elu", "selu": "selu",
+                  "softplus": "softplus", "gelu": "gelu", "silu": "silu", "swish": "silu"}
+
+
+def _standard_activations(function: str, layers: list) -> None:
+    """Activations must be Keras names; known TensorFlow functions become those names."""
+    for number, layer in enumerate(layers):
+        config = layer.get("config") if isinstance(layer, dict) else None
+        activation = config.get("activation") if isinstance(config, dict) else None
+        if isinstance(activation, dict) and activation.get("config") in TF_ACTIVATIONS:
+            config["activation"] = activation = TF_ACTIVATIONS[activation["config"]]
+        if activation is not None and not isinstance(activation, str):
+            raise CheckFailure(f"{function}: layer {number}", "a standard activation such as "
+                               "'relu' or 'softmax'", "a custom activation function")
 
 
 def _walk(function: str, value: Any) -> None:
@@ -49,6 +66,9 @@ def rebuild(function: str, payload: dict, weights: list[np.ndarray] | None = Non
                            "Return the model you built.")
     if kind not in ALLOWED_MODELS:
         raise CheckFailure(function, "a Sequential model", f"a model of class {kind}")
+    if "config_error" in payload:
+        raise CheckFailure(function, "a model whose configuration Keras can save",
+                           f"an error: {payload['config_error']}")
     config = payload.get("config")
     layers = config.get("layers") if isinstance(config, dict) else None
     if not isinstance(layers, list):
@@ -58,6 +78,7 @@ def rebuild(function: str, payload: dict, weights: list[np.ndarray] | None = Non
         if name not in ALLOWED_LAYERS:
             raise CheckFailure(function, "standard Keras layers only",
                                f"layer {number} of class {name!r}")
+    _standard_activations(function, layers)
     _walk(function, config)
     try:
         model = keras.Sequential.from_config(config)

@@ -31,10 +31,11 @@ class CheckResult:
     passed: bool
     message: str = ""
     hidden: bool = False
+    details: dict = field(default_factory=dict)  # what a passing check measured, if anything
 
     def to_dict(self) -> dict:
         return {"function": self.function, "name": self.name, "passed": self.passed,
-                "message": self.message, "hidden": self.hidden}
+                "message": self.message, "hidden": self.hidden, "details": self.details}
 
 
 @dataclass
@@ -64,7 +65,8 @@ class FunctionResult:
                 "note": self.note, "checks": [check.to_dict() for check in self.checks]}
 
 
-Check = tuple[str, Callable[[], None], bool]  # (name, thunk raising CheckFailure, hidden)
+# (name, thunk raising CheckFailure and optionally returning what it measured, hidden)
+Check = tuple[str, Callable[[], object], bool]
 
 
 def run_checks(function: str, checks: Sequence[Check]) -> list[CheckResult]:
@@ -76,7 +78,7 @@ def run_checks(function: str, checks: Sequence[Check]) -> list[CheckResult]:
     results = []
     for name, thunk, hidden in checks:
         try:
-            thunk()
+            measured = thunk()
         except CheckFailure as failure:
             results.append(CheckResult(function, name, False, failure.message, hidden))
             break
@@ -86,5 +88,6 @@ def run_checks(function: str, checks: Sequence[Check]) -> list[CheckResult]:
                        f"({type(error).__name__}: {error}).")
             results.append(CheckResult(function, name, False, message, hidden))
             break
-        results.append(CheckResult(function, name, True, "", hidden))
+        details = measured if isinstance(measured, dict) else {}
+        results.append(CheckResult(function, name, True, "", hidden, details))
     return results

@@ -1,0 +1,147 @@
+"""Whole notebooks graded through the real pipeline on real MNIST (slow: each one trains).
+
+All fixture notebooks are graded once, in one run, into a throwaway course; the tests then read
+what the run recorded: scores, student-facing messages, the gradebook, the CSV and feedback.
+"""
+
+import csv
+import json
+import shutil
+
+import pytest
+
+import course_config
+from autograder import gradebook
+from autograder.course import Course
+from autograder.grading.pipeline import grade_assignment
+from tests.conftest import FIXTURES, make_course
+
+pytestmark = pytest.mark.slow
+POINTS = course_config.ASSIGNMENTS["cnn_mnist"].points
+FULL = sum(POINTS.values())
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = Course.at(make_course(tmp_path_factory.mktemp("graded") / "course"))
+    reports = grade_assignment(course, "cnn_mnist", FIXTURES / "cnn_mnist")
+    return course, {report.student: report for report in reports}
+
+
+def scores(report):
+    return {result.function: result.score for result in report.results}
+
+
+def failures(report):
+    return {r.function: r.messages for r in report.results if not r.passed}
+
+
+@pytest.mark.parametrize("student", ["solution", "keras2_style_solution"])
+def test_solutions_get_full_marks(graded, student):
+    _, reports = graded
+    report = reports[student]
+    assert failures(report) == {}
+    assert report.score == FULL
+    accuracy = next(c.details["test_accuracy"] for r in report.results for c in r.checks
+                    if c.details)
+    assert accuracy >= course_config.ASSIGNMENTS["cnn_mnist"].thresholds["min_test_accuracy"]
+
+
+def test_blank_release_gets_zero_with_one_clear_message_per_function(graded):
+    _, reports = graded
+    assert reports["blank"].score == 0
+    assert failures(reports["blank"]) == {
+        f: [f"{f} is not written yet: it still raises NotImplementedError."] for f in POINTS}
+
+
+WRONG = {
+    "only_test_images_scaled": ("scale_mnist_data",
+                                "scale_mnist_data: the training images: expected values in "
+                                "[0, 1], found values from 0 to 255. They look unscaled."),
+    "valid_padding": ("get_model",
+                      "get_model: layer 1 (Conv2D): expected padding 'same', found 'valid'."),
+    "sixteen_filters": ("get_model",
+                        "get_model: layer 1 (Conv2D): expected filters 8, found 16."),
+    "missing_dense_layer": ("get_model",
+                            "get_model: expected 6 layers (Conv2D, MaxPooling2D, Flatten, Dense, "
+                            "Dense, Dense), found 5 (Conv2D, MaxPooling2D, Flatten, Dense, "
+                            "Dense). Problem: missing layer 6 (Dense 10)."),
+    "no_softmax": ("get_model", "get_model: layer 6 (Dense): expected activation 'softmax', "
+                                "found 'linear' (no activation)."),
+    "categorical_crossentropy": ("compile_model",
+                                 "compile_model: loss: expected sparse_categorical_crossentropy, "
+                                 "found categorical_crossentropy."),
+    "sgd_optimizer": ("compile_model", "compile_model: optimizer: expected Adam, found SGD."),
+    "three_epochs": ("train_model",
+                     "train_model: expected 5 epochs of training, found 3 (the history has 3 "
+                     "entries)."),
+    "evaluate_returns_reversed": ("evaluate_model", "SWAPPED"),
+    "compile_model_raises": ("compile_model",
+                             "compile_model raised TypeError: Model.compile() got an unexpected "
+                             "keyword argument 'metric'"),
+    "syntax_error_in_evaluate_cell": ("evaluate_model",
+                                      "evaluate_model is not defined because the cell that "
+                                      "defines it failed with SyntaxError: expected ':' "
+                                      "(<string>, line 1)."),
+}
+
+
+@pytest.mark.parametrize("student", sorted(WRONG))
+def test_wrong_submission_loses_exactly_the_broken_functions_points(graded, student):
+    _, reports = graded
+    function, message = WRONG[student]
+    report = reports[student]
+    assert scores(report) == {f: (0 if f == function else p) for f, p in POINTS.items()}
+    found = failures(report)[function]
+    if message == "SWAPPED":
+        assert len(found) == 1 and found[0].endswith("The two values look swapped.")
+        assert found[0].startswith("evaluate_model: expected (test_loss, test_accuracy) = (0.")
+    else:
+        assert found == [message]
+
+
+def test_gradebook_csv_and_results_agree_with_the_reports(graded):
+    course, reports = graded
+    assert gradebook.scores("cnn_mnist", course.db_url) == {
+        student: report.score for student, report in reports.items()}
+    with course.grades_csv("cnn_mnist").open() as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert {s: float(r["score"]) for s, r in rows.items()} == {
+        s: r.score for s, r in reports.items()}
+    assert rows["sgd_optimizer"]["problem"] == WRONG["sgd_optimizer"][1]
+    stored = json.loads((course.autograded("cnn_mnist", "valid_padding") / "results.json")
+                        .read_text())
+    assert stored["score"] == FULL - POINTS["get_model"]
+
+
+def test_autograded_notebook_shows_the_verdict_in_the_test_cell(graded):
+    course, _ = graded
+    import nbformat
+
+    nb = nbformat.read(course.autograded("cnn_mnist", "sixteen_filters") / "cnn_mnist.ipynb",
+                       as_version=4)
+    cell = next(c for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == "test_get_model")
+    assert cell.outputs[0].output_type == "error"
+    assert cell.outputs[0].traceback == [
+        "✘ get_model: 0/2 points.",
+        "  get_model: layer 1 (Conv2D): expected filters 8, found 16."]
+    assert all("Traceback" not in line for line in cell.outputs[0].traceback)
+
+
+def test_nbgrader_feedback_renders_our_messages(graded):
+    course, _ = graded
+    gradebook.generate_feedback("cnn_mnist", "sgd_optimizer", course.root, course.db_url)
+    html = (course.feedback("cnn_mnist", "sgd_optimizer") / "cnn_mnist.html").read_text()
+    assert "compile_model: optimizer: expected Adam, found SGD." in html
+    assert "Traceback (most recent call last)" not in html
+
+
+def test_grading_the_same_submission_twice_gives_the_same_scores(graded, tmp_path):
+    _, reports = graded
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(FIXTURES / "cnn_mnist" / "solution.ipynb", alone / "solution.ipynb")
+    again = grade_assignment(Course.at(make_course(tmp_path / "course")), "cnn_mnist", alone)[0]
+    first = reports["solution"]
+    assert [r.to_dict() for r in again.results] == [r.to_dict() for r in first.results]
