@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -18,11 +19,15 @@ from autograder.notebook import prepare_grading
 from autograder.workbench import Workbench
 
 
-def guess_assignment(path: Path) -> str:
-    """The assignment whose notebook has this file's name."""
+def guess_assignment(path: Path, nb: nbformat.NotebookNode) -> str:
+    """The assignment whose notebook has this file's name, or whose checks the notebook uses."""
     for name, config in course_config.ASSIGNMENTS.items():
         if path.stem == config.notebook:
             return name
+    for cell in nb.cells:
+        found = re.search(r"""checks\(["'](\w+)["']\)""", cell.source)
+        if found and found.group(1) in course_config.ASSIGNMENTS:
+            return found.group(1)
     known = ", ".join(sorted(course_config.ASSIGNMENTS))
     raise SystemExit(f"cannot tell the assignment of {path.name}; pass --assignment ({known})")
 
@@ -30,12 +35,12 @@ def guess_assignment(path: Path) -> str:
 def check_notebook(path: Path, assignment: str | None = None,
                    course: Course | None = None) -> list[FunctionResult]:
     """Run the notebook with the release's visible checks; verdicts without hidden checks."""
-    assignment = assignment or guess_assignment(path)
     course = course or Course.at()
     try:
         nb = submissions.load(path)
     except submissions.NotebookProblem as problem:
         raise SystemExit(str(problem)) from None
+    assignment = assignment or guess_assignment(path, nb)
     nb, _ = restore(nb, nbformat.read(course.release(assignment), as_version=4))
     prepare_grading()
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
