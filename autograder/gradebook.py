@@ -71,10 +71,12 @@ def ensure_registered(assignment: str, root: Path, db_url: str, scratch: Path) -
 def record(assignment: str, notebook: str, student: str, results: list[FunctionResult],
            db_url: str, timestamp: str | None = None) -> None:
     """Store automatic scores in nbgrader's gradebook, as nbgrader's autograde would."""
+    from nbgrader.utils import parse_utc
+
     with _gradebook(db_url) as gb:
         gb.update_or_create_student(student)
-        if timestamp:
-            gb.update_or_create_submission(assignment, student, timestamp=timestamp)
+        if timestamp:  # nbgrader's timestamp.txt, e.g. "2026-11-20 17:02:11.123 UTC"
+            gb.update_or_create_submission(assignment, student, timestamp=parse_utc(timestamp))
         else:
             gb.update_or_create_submission(assignment, student)
         for result in results:

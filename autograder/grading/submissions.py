@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,12 +34,21 @@ def collect(directory: Path, assignment: str, notebook: str) -> list[Submission]
     for entry in sorted(directory.iterdir()):
         if entry.is_dir() and (entry / assignment).is_dir():
             folder = entry / assignment
-            stamp = folder / "timestamp.txt"
-            timestamp = stamp.read_text().strip() if stamp.is_file() else None
-            found[entry.name] = Submission(entry.name, folder / f"{notebook}.ipynb", timestamp)
+            found[entry.name] = Submission(entry.name, folder / f"{notebook}.ipynb",
+                                           _timestamp(folder / "timestamp.txt"))
         elif entry.is_file() and entry.suffix == ".ipynb":
             found.setdefault(entry.stem, Submission(entry.stem, entry))
     return [found[student] for student in sorted(found) if STUDENT_ID.match(student)]
+
+
+def _timestamp(path: Path) -> str | None:
+    """nbgrader's submission time, normalized; None if absent or unreadable."""
+    from nbgrader.utils import parse_utc
+
+    try:
+        return str(parse_utc(path.read_text().strip()))
+    except (OSError, ValueError, OverflowError):
+        return None
 
 
 def load(path: Path) -> nbformat.NotebookNode:
@@ -52,8 +62,12 @@ def load(path: Path) -> nbformat.NotebookNode:
     if not text.strip():
         raise NotebookProblem(f"{path.name} is empty")
     try:
+        json.loads(text)
+    except ValueError:
+        raise NotebookProblem(f"{path.name} is not valid JSON, so not a notebook") from None
+    try:
         nb = nbformat.reads(text, as_version=4)
-    except Exception as error:  # noqa: BLE001 - nbformat raises many kinds for bad JSON
-        raise NotebookProblem(f"{path.name} is not a valid notebook ({type(error).__name__})") \
-            from None
+        nbformat.validate(nb)
+    except Exception:  # noqa: BLE001 - nbformat raises many kinds for malformed notebooks
+        raise NotebookProblem(f"{path.name} is not in the Jupyter notebook format") from None
     return nb
