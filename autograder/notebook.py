@@ -91,7 +91,10 @@ def prepare_grading() -> None:
     import tensorflow as tf
 
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
-    tf.config.threading.set_intra_op_parallelism_threads(course_config.TF_THREADS)
-    tf.config.threading.set_inter_op_parallelism_threads(course_config.TF_THREADS)
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(course_config.TF_THREADS)
+        tf.config.threading.set_inter_op_parallelism_threads(course_config.TF_THREADS)
+    except RuntimeError:  # TensorFlow already running in this process (only ever the grader's)
+        logging.getLogger(__name__).info("TensorFlow threads were already set in this process")
     keras.utils.set_random_seed(course_config.SEED)
     tf.config.experimental.enable_op_determinism()

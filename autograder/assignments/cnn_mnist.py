@@ -165,10 +165,10 @@ def _verify_scale(result: Probe, bench: Workbench) -> list[Check]:
         checks += [
             (f"{what} keep their shape",
              lambda s=subject, k=key, r=raw: arrays.check_shape(s, found[k], r.shape), False),
-            (f"{what} are floats", lambda s=subject, k=key: arrays.check_float_dtype(s, found[k]),
-             False),
             (f"{what} lie in [0, 1]",
              lambda s=subject, k=key: arrays.check_unit_range(s, found[k]), False),
+            (f"{what} are floats", lambda s=subject, k=key: arrays.check_float_dtype(s, found[k]),
+             False),
             (f"{what} are divided by 255",
              lambda s=subject, k=key, r=raw: arrays.check_scaled_copy(s, found[k], r, 255.0), True),
         ]

@@ -107,8 +107,9 @@ def check_layer_sequence(function: str, facts: ModelFacts, spec: ModelSpec) -> N
     found = [layer.kind for layer in facts.layers]
     if expected == found:
         return
-    problems = []
-    matcher = difflib.SequenceMatcher(a=expected, b=found, autojunk=False)
+    problems = []  # matched on labels, so a missing "Dense 64" is told from a "Dense 10"
+    matcher = difflib.SequenceMatcher(a=[layer.label for layer in spec.layers],
+                                      b=[layer.label for layer in facts.layers], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         wanted = ", ".join(f"layer {i + 1} ({spec.layers[i].label})" for i in range(i1, i2))
         extra = ", ".join(f"layer {j + 1} ({facts.layers[j].label})" for j in range(j1, j2))

@@ -8,6 +8,7 @@ its total limit, or a kernel that dies, ends the run with a reason a person unde
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
 import time
@@ -62,9 +63,12 @@ def kernel_env(probe_dir: Path) -> dict[str, str]:
 
 
 def _error_of(cell) -> str | None:
+    """The cell's error as "Name: message", without IPython's temporary file names."""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            return f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip()
+            message = re.sub(r"\([^()]*\.py, line (\d+)\)", r"(line \1)",
+                             str(output.get("evalue", "")))
+            return f"{output.get('ename', 'Error')}: {message}".strip()
     return None
 
 

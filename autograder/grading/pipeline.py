@@ -33,7 +33,7 @@ def _unchecked(assignment: str, reason: str) -> list[FunctionResult]:
 
 
 def grade_notebook(assignment: str, path: Path, source: nbformat.NotebookNode, bench: Workbench,
-                   limits: Limits = DEFAULT_LIMITS
+                   limits: Limits = DEFAULT_LIMITS, release: nbformat.NotebookNode | None = None
                    ) -> tuple[list[FunctionResult], nbformat.NotebookNode | None, list[str], str]:
     """load -> restore -> execute -> verify for one notebook file.
 
@@ -44,7 +44,7 @@ def grade_notebook(assignment: str, path: Path, source: nbformat.NotebookNode, b
         nb = submissions.load(path)
     except submissions.NotebookProblem as problem:
         return _unchecked(assignment, str(problem)), None, [], str(problem)
-    nb, notes = restore(nb, source)
+    nb, notes = restore(nb, source, release)
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         workdir, probe_dir = Path(tmp) / "work", Path(tmp) / "probes"
         workdir.mkdir()
@@ -64,6 +64,7 @@ def grade_assignment(course: Course, assignment: str, directory: Path | None = N
     """Grade every submission in ``directory``, record each as soon as it is graded."""
     config = course_config.ASSIGNMENTS[assignment]
     source = nbformat.read(course.source(assignment), as_version=4)
+    given = nbformat.read(course.release(assignment), as_version=4)
     found = submissions.collect(directory or course.submitted, assignment, config.notebook)
     gradebook.ensure_registered(assignment, course.root, course.db_url,
                                 course.scratch / "registration")
@@ -73,7 +74,7 @@ def grade_assignment(course: Course, assignment: str, directory: Path | None = N
     for submission in found:
         started = time.monotonic()
         results, nb, notes, problem = grade_notebook(assignment, submission.notebook, source,
-                                                     bench, limits)
+                                                     bench, limits, given)
         report = SubmissionReport(submission.student, results, problem, notes,
                                   time.monotonic() - started, submission.timestamp)
         record(course, assignment, config.notebook, report, nb)

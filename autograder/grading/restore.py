@@ -27,10 +27,16 @@ def _fresh(cell):
     return cell
 
 
-def restore(nb: nbformat.NotebookNode, source: nbformat.NotebookNode
+def restore(nb: nbformat.NotebookNode, source: nbformat.NotebookNode,
+            release: nbformat.NotebookNode | None = None
             ) -> tuple[nbformat.NotebookNode, list[str]]:
-    """A copy of ``nb`` whose protected cells are exactly those of ``source``, plus notes."""
+    """A copy of ``nb`` whose protected cells are exactly those of ``source``, plus notes.
+
+    A protected cell that still reads as in ``release`` (what the student was given: test cells
+    without their hidden part) is restored silently; any other change is noted.
+    """
     protected = {_grade_id(c): c for c in source.cells if _protected(c) and _grade_id(c)}
+    given = {_grade_id(c): c.source for c in (release or source).cells if _grade_id(c)}
     notes: list[str] = []
     cells, seen = [], set()
     for cell in nb.cells:
@@ -42,7 +48,8 @@ def restore(nb: nbformat.NotebookNode, source: nbformat.NotebookNode
             seen.add(grade_id)
         if grade_id in protected:
             original = protected[grade_id]
-            if cell.get("source") != original.source or cell.cell_type != original.cell_type:
+            if (cell.get("source") not in (original.source, given.get(grade_id))
+                    or cell.cell_type != original.cell_type):
                 notes.append(f"restored cell {grade_id}, which had been edited")
             cells.append(_fresh(original))
         else:

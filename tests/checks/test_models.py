@@ -48,8 +48,8 @@ def test_sixteen_filters():
 def test_missing_dense_layer_is_named():
     assert messages(cnn(dense=(64,))) == [
         "get_model: expected 6 layers (Conv2D, MaxPooling2D, Flatten, Dense, Dense, Dense), "
-        "found 5 (Conv2D, MaxPooling2D, Flatten, Dense, Dense). Problem: missing layer 6 "
-        "(Dense 10)."]
+        "found 5 (Conv2D, MaxPooling2D, Flatten, Dense, Dense). Problem: missing layer 5 "
+        "(Dense 64)."]
 
 
 def test_no_softmax_says_no_activation():

@@ -65,7 +65,7 @@ WRONG = {
     "missing_dense_layer": ("get_model",
                             "get_model: expected 6 layers (Conv2D, MaxPooling2D, Flatten, Dense, "
                             "Dense, Dense), found 5 (Conv2D, MaxPooling2D, Flatten, Dense, "
-                            "Dense). Problem: missing layer 6 (Dense 10)."),
+                            "Dense). Problem: missing layer 5 (Dense 64)."),
     "no_softmax": ("get_model", "get_model: layer 6 (Dense): expected activation 'softmax', "
                                 "found 'linear' (no activation)."),
     "categorical_crossentropy": ("compile_model",
@@ -77,12 +77,12 @@ WRONG = {
                      "entries)."),
     "evaluate_returns_reversed": ("evaluate_model", "SWAPPED"),
     "compile_model_raises": ("compile_model",
-                             "compile_model raised TypeError: Model.compile() got an unexpected "
+                             "compile_model raised TypeError: Trainer.compile() got an unexpected "
                              "keyword argument 'metric'"),
     "syntax_error_in_evaluate_cell": ("evaluate_model",
                                       "evaluate_model is not defined because the cell that "
                                       "defines it failed with SyntaxError: expected ':' "
-                                      "(<string>, line 1)."),
+                                      "(line 1)."),
 }
 
 

@@ -22,13 +22,18 @@ def cell(nb, grade_id):
 def test_release_gets_the_hidden_tests_back_and_keeps_student_cells():
     student = copy.deepcopy(RELEASE)
     cell(student, "get_model").source = "def get_model(input_shape):\n    return 42"
-    restored, notes = restore(student, SOURCE)
+    restored, notes = restore(student, SOURCE, RELEASE)
     assert "### BEGIN HIDDEN TESTS" in cell(restored, "test_get_model").source
     assert cell(restored, "get_model").source.endswith("return 42")
     assert grade_ids(restored) == grade_ids(SOURCE)
-    assert notes == [f"restored cell test_{f}, which had been edited" for f in
-                     ("scale_mnist_data", "get_model", "compile_model", "train_model",
-                      "evaluate_model")]
+    assert notes == []
+
+
+def test_edited_release_test_cell_is_noted():
+    student = copy.deepcopy(RELEASE)
+    cell(student, "test_compile_model").source = "print('ok')"
+    _, notes = restore(student, SOURCE, RELEASE)
+    assert notes == ["restored cell test_compile_model, which had been edited"]
 
 
 def test_edited_test_cell_is_restored():
