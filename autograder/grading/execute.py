@@ -87,7 +87,7 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path,
     client.timeout_func = lambda cell: max(1, int(min(limits.cell_s, deadline - time.monotonic())))
     preamble = nbformat.v4.new_code_cell(PREAMBLE)
     nb.cells.insert(0, preamble)  # executed first, removed before anyone sees the notebook
-    watchdog = None
+    watchdog, current = None, -1
     try:
         with client.setup_kernel(env=kernel_env(probe_dir)):
             watchdog = _watchdog(client, deadline + 30)
@@ -103,7 +103,7 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path,
                                    f"{limits.notebook_s:g} s; it was stopped before cell "
                                    f"{index + 1}")
                     break
-                limit, begun = client.timeout_func(cell), time.monotonic()
+                limit, begun, current = client.timeout_func(cell), time.monotonic(), index
                 client.execute_cell(cell, index + 1)
                 if time.monotonic() - begun >= limit:
                     log.timed_out.append(index)
@@ -111,7 +111,7 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path,
                 elif error := _error_of(cell):
                     log.errors[index] = error
     except DeadKernelError:
-        log.stopped = _death_reason(nb, deadline)
+        log.stopped = _death_reason(current, deadline)
     except RuntimeError as error:  # the kernel never started
         log.stopped = f"the notebook's kernel could not start ({error})"
     finally:
@@ -122,14 +122,11 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path,
     return log
 
 
-def _death_reason(nb, deadline: float) -> str:
-    cells = nb.cells[1:]  # without the preamble
-    ran = [i for i, c in enumerate(cells) if c.cell_type == "code" and c.get("execution_count")]
-    where = f" after cell {ran[-1] + 1}" if ran else ""
+def _death_reason(current: int, deadline: float) -> str:
+    where = f" while running cell {current + 1}" if current >= 0 else " during the grading setup"
     if time.monotonic() >= deadline:
         return f"the notebook ran past its time limit and was stopped{where}"
-    return (f"the kernel died{where} (it may have run out of memory, crashed or called "
-            "exit)")
+    return f"the kernel died{where} (it may have run out of memory, crashed or called exit)"
 
 
 def _watchdog(client: NotebookClient, at: float) -> threading.Timer:
