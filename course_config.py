@@ -31,6 +31,7 @@ SOURCE_DIR, RELEASE_DIR = "source", "release"
 SUBMITTED_DIR, AUTOGRADED_DIR, FEEDBACK_DIR = "submitted", "autograded", "feedback"
 GRADES_DIR = "grades"  # one CSV of scores per assignment
 SAMPLES_DIR = "samples"  # sample submissions graded by `autograder demo`
+SCRATCH_DIR = ".autograder"  # the grader's private working space, never visible to kernels
 
 
 @dataclass(frozen=True)

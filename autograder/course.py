@@ -44,4 +44,4 @@ class Course:
     @property
     def scratch(self) -> Path:
         """Private working space of the grader (never visible to kernels)."""
-        return self.root / ".autograder"
+        return self.root / course_config.SCRATCH_DIR

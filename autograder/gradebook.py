@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+import course_config
 from autograder.checks.results import FunctionResult
 
 
@@ -39,6 +40,7 @@ def _api(root: Path, db_url: str, release_dir: Path | None = None):
     config = Config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = db_url
+    config.Exchange.root = str(root / course_config.SCRATCH_DIR / "exchange")  # must be writable
     if release_dir is not None:
         config.CourseDirectory.release_directory = str(release_dir)
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
