@@ -116,6 +116,7 @@ def _probe_train(ns: dict, bench: Workbench, state: dict) -> Probe:
     reused = _notebook_run(ns, bench, state)
     if reused:
         model, history = reused
+        state["model"] = model
     else:
         use_student = _passes("get_model", ns, bench, state)
         model = call_student(ns, "get_model", SPEC.input_shape) if use_student \
@@ -124,10 +125,9 @@ def _probe_train(ns: dict, bench: Workbench, state: dict) -> Probe:
             call_student(ns, "compile_model", model)
         else:
             workbench.compile_reference(model)
+        state["model"] = model  # evaluate_model gets this model even if training fails
         workbench.seed_everything()
-        state["model"] = model
         history = call_student(ns, "train_model", model, bench.x_train, bench.y_train)
-    state["model"] = model
     payload, weights = kernel.model_payload(model, weights=True)
     data = {"type": type(history).__name__, "reused_notebook_run": bool(reused),
             "history": kernel.plain(getattr(history, "history", None)), "model": payload}
