@@ -40,7 +40,10 @@ def _api(root: Path, db_url: str, release_dir: Path | None = None):
     config = Config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = db_url
-    config.Exchange.root = str(root / course_config.SCRATCH_DIR / "exchange")  # must be writable
+    exchange = root / course_config.SCRATCH_DIR / "exchange"  # unused, but must be writable
+    exchange.mkdir(parents=True, exist_ok=True)
+    config.Exchange.root = str(exchange)
+    config.Application.log_level = "WARNING"
     if release_dir is not None:
         config.CourseDirectory.release_directory = str(release_dir)
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
