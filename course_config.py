@@ -43,10 +43,6 @@ class Assignment:
     points: dict[str, float]
     thresholds: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def max_score(self) -> float:
-        return float(sum(self.points.values()))
-
 
 ASSIGNMENTS: dict[str, Assignment] = {
     "cnn_mnist": Assignment(

@@ -88,7 +88,7 @@ def _ok(thunk) -> bool:
     return True
 
 
-def _notebook_run(ns: dict, bench: Workbench, state: dict):
+def _notebook_run(ns: dict, bench: Workbench):
     """The notebook's own trained model and history, when they are what grading would redo.
 
     They are reused (no second training run) only if the notebook trained a model built by a
@@ -113,7 +113,7 @@ def _notebook_run(ns: dict, bench: Workbench, state: dict):
 
 
 def _probe_train(ns: dict, bench: Workbench, state: dict) -> Probe:
-    reused = _notebook_run(ns, bench, state)
+    reused = _notebook_run(ns, bench)
     if reused:
         model, history = reused
         state["model"] = model
