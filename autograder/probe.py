@@ -79,8 +79,12 @@ def plain(value: Any) -> Any:
     return {"repr": repr(value)[:200], "type": type(value).__name__}
 
 
-def model_payload(model: Any, *, weights: bool = False) -> tuple[dict, dict[str, np.ndarray]]:
-    """A Keras model as plain data: its class, config, compile config and optionally weights."""
+def model_payload(model: Any, *, weights: bool = False,
+                  prefix: str = "weight_") -> tuple[dict, dict[str, np.ndarray]]:
+    """A Keras model as plain data: class, config, compile config, optionally weights.
+
+    Weights come back as arrays named ``<prefix>0 .. <prefix>n``.
+    """
     import keras
 
     data: dict[str, Any] = {"type": type(model).__name__,
@@ -94,7 +98,7 @@ def model_payload(model: Any, *, weights: bool = False) -> tuple[dict, dict[str,
         data["config_error"] = f"{type(error).__name__}: {str(error)[:200]}"
     arrays = {}
     if weights:
-        arrays = {f"weight_{i}": np.asarray(w) for i, w in enumerate(model.get_weights())}
+        arrays = {f"{prefix}{i}": np.asarray(w) for i, w in enumerate(model.get_weights())}
     return data, arrays
 
 

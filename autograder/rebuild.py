@@ -98,10 +98,10 @@ def _set_weights(function: str, model, weights: list[np.ndarray]) -> None:
     model.set_weights(weights)
 
 
-def weights_of(arrays: dict[str, np.ndarray]) -> list[np.ndarray]:
-    """Weights handed back as ``weight_0 .. weight_n``, in order."""
-    count = sum(1 for key in arrays if key.startswith("weight_"))
-    return [arrays[f"weight_{i}"] for i in range(count)]
+def weights_of(arrays: dict[str, np.ndarray], prefix: str = "weight_") -> list[np.ndarray]:
+    """Weights handed back as ``<prefix>0 .. <prefix>n``, in order."""
+    count = sum(1 for key in arrays if key.startswith(prefix) and key[len(prefix):].isdigit())
+    return [arrays[f"{prefix}{i}"] for i in range(count)]
 
 
 def facts(payload: dict, model) -> ModelFacts:

@@ -1,0 +1,194 @@
+"""What the assignments share: probing and verifying models, compile settings and training.
+
+Kernel-side helpers call a student's function and hand back plain data; grader-side helpers
+return the (name, thunk, hidden) checks that ``verdicts.judge`` runs. A ``Training`` states, for
+one graded training function, what builds and compiles its model and which notebook variables
+hold the notebook's own run, so that run is reused when it is exactly what grading would redo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from autograder import probe as kernel
+from autograder import rebuild, workbench
+from autograder.checks import compile, training
+from autograder.checks.models import ModelSpec, model_checks
+from autograder.checks.results import Check, CheckFailure
+from autograder.probe import Probe, call_student
+from autograder.workbench import Workbench
+
+# --- kernel side --------------------------------------------------------------------------------
+
+
+def ok(thunk: Callable[[], object]) -> bool:
+    """Whether a check passes (used to choose stand-ins, never as a verdict)."""
+    try:
+        thunk()
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+def passes(module: ModuleType, function: str, ns: dict, bench: Workbench, state: dict) -> bool:
+    """Whether a graded function passes all its checks here (decides stand-ins; not a verdict)."""
+    result = module.probe(function, ns, bench, state)
+    return not result.error and all(ok(thunk) for _, thunk, _ in module.verify(result, bench))
+
+
+def model_probe(function: str, ns: dict, *args: Any) -> Probe:
+    """Call a model-building function and hand back its model as plain data."""
+    payload, _ = kernel.model_payload(call_student(ns, function, *args))
+    return Probe(function, {"model": payload})
+
+
+def compile_probe(function: str, ns: dict, spec: ModelSpec) -> Probe:
+    """Call a compiling function on a fresh reference model; hand back its compile settings."""
+    model = workbench.build_model(spec)
+    call_student(ns, function, model)
+    payload, _ = kernel.model_payload(model)
+    return Probe(function, {"compile_config": payload.get("compile_config", {})})
+
+
+@dataclass(frozen=True)
+class Training:
+    """One graded training function, the graded pieces it depends on and the notebook's run."""
+
+    train: str  # the graded function that trains and returns the History
+    build: str  # the graded function that builds the model
+    build_args: tuple
+    spec: ModelSpec
+    reference_compile: Callable[[Any], None]  # stand-in for a failing compile step
+    data: Callable[[Workbench], tuple[np.ndarray, np.ndarray]]  # what train gets: (x, y)
+    compile: str | None = None  # the graded compiling function, when compiling is separate
+    notebook: tuple[str, str, str, str] = ("model", "history", "x", "y")  # their variable names
+
+
+def _notebook_run(module: ModuleType, t: Training, ns: dict, bench: Workbench):
+    """The notebook's own trained model and history, when they are what grading would redo.
+
+    Reused (no second training run) only if the notebook trained a model built by a passing
+    build function, compiled by a passing compile function, on exactly the prepared data.
+    """
+    import keras
+
+    model_name, history_name, x_name, y_name = t.notebook
+    model, history = ns.get(model_name), ns.get(history_name)
+    if not (isinstance(history, keras.callbacks.History) and isinstance(model, keras.Model)
+            and getattr(history, "model", None) is model):
+        return None
+    x, y = t.data(bench)
+    for name, expected in ((x_name, x), (y_name, y)):
+        found = ns.get(name)
+        if not (isinstance(found, np.ndarray) and found.shape == expected.shape
+                and np.allclose(found, expected, atol=1e-6)):
+            return None
+    checks = module.verify(Probe(t.build, {"model": kernel.model_payload(model)[0]}), bench)
+    if t.compile:
+        compiled = Probe(t.compile, {"compile_config": model.get_compile_config() or {}})
+        checks += module.verify(compiled, bench)
+    if not all(ok(thunk) for _, thunk, _ in checks):
+        return None
+    return model, history
+
+
+def training_probe(module: ModuleType, t: Training, ns: dict, bench: Workbench,
+                   state: dict) -> Probe:
+    """Train with the student's function: on the notebook's run if reusable, else once here.
+
+    A failing build or compile function is replaced by the reference, so the training function
+    is judged on its own. The trained model is kept in ``state[t.train]`` for later functions.
+    """
+    reused = _notebook_run(module, t, ns, bench)
+    if reused:
+        model, history = reused
+    else:
+        model = call_student(ns, t.build, *t.build_args) \
+            if passes(module, t.build, ns, bench, state) else workbench.build_model(t.spec)
+        if t.compile and passes(module, t.compile, ns, bench, state):
+            call_student(ns, t.compile, model)
+        elif t.compile:
+            t.reference_compile(model)
+        state[t.train] = model  # later functions get this model even if training fails
+        workbench.seed_everything()
+        history = call_student(ns, t.train, model, *t.data(bench))
+    state[t.train] = model
+    payload, weights = kernel.model_payload(model, weights=True)
+    data = {"type": type(history).__name__, "reused_notebook_run": bool(reused),
+            "history": kernel.plain(getattr(history, "history", None)), "model": payload}
+    return Probe(t.train, data, weights)
+
+
+# --- grader side --------------------------------------------------------------------------------
+
+
+def verify_model(result: Probe, spec: ModelSpec) -> list[Check]:
+    """A built model against its spec, field by field, from the rebuilt model."""
+    fn, payload = result.function, result.data.get("model", {})
+    facts = cache(lambda: rebuild.facts(payload, rebuild.rebuild(fn, payload)))
+    return [("returns a standard Keras model", facts, False), *model_checks(fn, facts, spec)]
+
+
+def verify_compile(result: Probe, optimizer: str, losses: frozenset[str],
+                   optimizer_settings: dict[str, Any] | None = None) -> list[Check]:
+    """Compile settings: the optimizer (at its defaults or the given settings), loss, metric."""
+    import keras
+
+    fn, cfg = result.function, result.data.get("compile_config") or {}
+    expected = getattr(keras.optimizers, optimizer)().get_config()
+    expected.update(optimizer_settings or {})
+    what = "the given settings" if optimizer_settings else "its defaults"
+    return [
+        ("model is compiled", lambda: compile.check_compiled(fn, cfg), False),
+        (f"optimizer is {optimizer} at {what}",
+         lambda: compile.check_optimizer(fn, cfg, optimizer, expected), False),
+        (f"loss is {' or '.join(sorted(losses))}", lambda: compile.check_loss(fn, cfg, losses),
+         False),
+        ("accuracy is the only metric", lambda: compile.check_accuracy_metric(fn, cfg), False),
+    ]
+
+
+def trained_model(result: Probe, key: str = "model", prefix: str = "weight_"):
+    """The model a probe handed back, rebuilt by the grader with its trained weights."""
+    payload = result.data.get(key, {})
+    return rebuild.rebuild(result.function, payload, rebuild.weights_of(result.arrays, prefix))
+
+
+def measured(result: Probe, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Test (loss, accuracy) of the handed-back model, rebuilt and measured by the grader."""
+    return workbench.measure(trained_model(result), x, y)
+
+
+def verify_training(result: Probe, bench: Workbench, epochs: int, threshold: float,
+                    x_test: np.ndarray, more: tuple[Check, ...] = ()) -> list[Check]:
+    """The History of ``epochs`` epochs, then test accuracy measured here of at least threshold.
+
+    ``more`` are checks that run between the history checks and the accuracy check.
+    """
+    fn, history = result.function, result.data.get("history")
+    score = cache(lambda: measured(result, x_test, bench.y_test))
+
+    def accurate() -> dict:
+        training.check_min_accuracy(fn, score()[1], threshold)
+        return {"test_loss": score()[0], "test_accuracy": score()[1]}
+
+    return [
+        ("returns the History", lambda: training.check_returns_history(
+            fn, result.data.get("type", ""), history), False),
+        (f"trains for {epochs} epochs", lambda: training.check_epochs(fn, history, epochs), False),
+        ("records loss and accuracy", lambda: training.check_history_metrics(fn, history), False),
+        *more,
+        (f"test accuracy of at least {threshold}", accurate, True),
+    ]
+
+
+def require(condition: bool, subject: str, expected: str, found: str, hint: str = "") -> None:
+    """Raise the student-facing failure unless ``condition`` holds."""
+    if not condition:
+        raise CheckFailure(subject, expected, found, hint)
