@@ -16,7 +16,7 @@ demo: setup  ## release cnn_mnist and grade the sample submissions end to end
 
 test: setup  ## lint and the whole suite (about 15 minutes on 2 cores)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 quick: setup  ## the fast subset, for iteration (no training)
 	$(PY) -m pytest -q -m "not slow"

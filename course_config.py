@@ -36,12 +36,17 @@ SCRATCH_DIR = ".autograder"  # the grader's private working space, never visible
 
 @dataclass(frozen=True)
 class Assignment:
-    """One assignment: its notebook, the points of each graded function and its thresholds."""
+    """One assignment: its notebook, the points of each graded function and its thresholds.
+
+    ``manual`` gives the points of written answers graded by hand (nbgrader's manually graded
+    answer cells), by the cell's grade id.
+    """
 
     name: str
     notebook: str
     points: dict[str, float]
     thresholds: dict[str, float] = field(default_factory=dict)
+    manual: dict[str, float] = field(default_factory=dict)
 
 
 ASSIGNMENTS: dict[str, Assignment] = {
@@ -56,5 +61,43 @@ ASSIGNMENTS: dict[str, Assignment] = {
             "evaluate_model": 1,
         },
         thresholds={"min_test_accuracy": 0.97, "epochs": 5},
+    ),
+    "keras_digits": Assignment(
+        name="keras_digits",
+        notebook="keras_digits",
+        points={
+            "prepare_images": 1,
+            "one_hot_labels": 1,
+            "build_dense_model": 1,
+            "compile_model": 1,
+            "train_dense_model": 2,
+            "build_cnn_model": 2,
+            "train_cnn_model": 2,
+            "predicted_classes": 1,
+            "holdout_accuracy": 1,
+        },
+        thresholds={"dense_min_accuracy": 0.975, "dense_epochs": 3,
+                    "cnn_min_accuracy": 0.985, "cnn_epochs": 2},
+        manual={"why_cnn_wins": 1},
+    ),
+    "mnist_baselines": Assignment(
+        name="mnist_baselines",
+        notebook="mnist_baselines",
+        points={
+            "dataset_summary": 1,
+            "digit_counts": 1,
+            "flatten_images": 1,
+            "one_hot_labels": 1,
+            "train_logistic_regression": 2,
+            "count_misclassified": 1,
+            "build_mlp": 1,
+            "train_mlp": 2,
+            "build_cnn": 1,
+            "train_cnn": 2,
+            "misclassified_indices": 1,
+        },
+        thresholds={"logistic_min_accuracy": 0.9, "mlp_min_accuracy": 0.97, "mlp_epochs": 2,
+                    "cnn_min_accuracy": 0.985, "cnn_epochs": 3},
+        manual={"why_cnns_suit_images": 1, "train_test_distributions": 1},
     ),
 }

@@ -61,13 +61,24 @@ def _check(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     course = Course.at(args.course, args.db)
-    assignment = "cnn_mnist"
-    if _release(argparse.Namespace(course=args.course, db=args.db, assignment=assignment)):
-        return 1
-    samples = course.root / course_config.SAMPLES_DIR / assignment
-    print(f"grading the sample submissions in {samples.relative_to(course.root)}/")
-    return _grade(argparse.Namespace(course=args.course, db=args.db, assignment=assignment,
-                                     submissions=str(samples), no_feedback=False))
+    unknown = set(args.assignments) - set(course_config.ASSIGNMENTS)
+    if unknown:
+        print(f"unknown assignment(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    failed = 0
+    for assignment in args.assignments or sorted(course_config.ASSIGNMENTS):
+        samples = course.root / course_config.SAMPLES_DIR / assignment
+        if not samples.is_dir():
+            print(f"{assignment}: no sample submissions in {samples}; skipped")
+            continue
+        if _release(argparse.Namespace(course=args.course, db=args.db, assignment=assignment)):
+            failed += 1
+            continue
+        print(f"grading the sample submissions in {samples.relative_to(course.root)}/")
+        failed += _grade(argparse.Namespace(course=args.course, db=args.db,
+                                            assignment=assignment, submissions=str(samples),
+                                            no_feedback=False))
+    return 1 if failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,7 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("notebook")
     check.add_argument("--assignment", choices=sorted(course_config.ASSIGNMENTS))
     check.set_defaults(run=_check)
-    demo = sub.add_parser("demo", help="release cnn_mnist and grade the sample submissions")
+    demo = sub.add_parser("demo", help="release each assignment and grade its sample "
+                          "submissions")
+    demo.add_argument("assignments", nargs="*", metavar="assignment",
+                      help="assignments to run (default: every one with samples): "
+                      + ", ".join(sorted(course_config.ASSIGNMENTS)))
     demo.set_defaults(run=_demo)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")

@@ -74,8 +74,12 @@ def ensure_registered(assignment: str, root: Path, db_url: str, scratch: Path) -
 
 
 def record(assignment: str, notebook: str, student: str, results: list[FunctionResult],
-           db_url: str, timestamp: str | None = None) -> None:
-    """Store automatic scores in nbgrader's gradebook, as nbgrader's autograde would."""
+           db_url: str, timestamp: str | None = None, manual: tuple[str, ...] = ()) -> None:
+    """Store automatic scores in nbgrader's gradebook, as nbgrader's autograde would.
+
+    Written answers (grade ids in ``manual``) are flagged for manual grading until a grader has
+    scored them; a manual score already entered is never touched.
+    """
     from nbgrader.utils import parse_utc
 
     with _gradebook(db_url) as gb:
@@ -88,6 +92,9 @@ def record(assignment: str, notebook: str, student: str, results: list[FunctionR
             grade = gb.find_grade(f"test_{result.function}", notebook, assignment, student)
             grade.auto_score = result.score
             grade.needs_manual_grade = grade.manual_score is not None
+        for grade_id in manual:
+            grade = gb.find_grade(grade_id, notebook, assignment, student)
+            grade.needs_manual_grade = grade.manual_score is None
         gb.db.commit()
 
 

@@ -28,16 +28,21 @@ class ReleaseError(RuntimeError):
 
 
 def sync_points(course: Course, assignment: str) -> bool:
-    """Write each test cell's points from course_config into the source; True if it changed."""
+    """Write the points of test cells and written answers from course_config into the source.
+
+    Returns True if anything changed.
+    """
     path = course.source(assignment)
     nb = nbformat.read(path, as_version=4)
-    points = course_config.ASSIGNMENTS[assignment].points
+    config = course_config.ASSIGNMENTS[assignment]
+    points = {f"test_{function}": value for function, value in config.points.items()}
+    points.update(config.manual)
     changed = False
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        function = meta.get("grade_id", "").removeprefix("test_")
-        if meta.get("grade") and function in points and meta.get("points") != points[function]:
-            meta["points"], changed = points[function], True
+        grade_id = meta.get("grade_id", "")
+        if meta.get("grade") and grade_id in points and meta.get("points") != points[grade_id]:
+            meta["points"], changed = points[grade_id], True
     if changed:
         nbformat.write(nb, path)
     return changed

@@ -36,6 +36,24 @@ class Workbench:
     def x_test(self) -> np.ndarray:
         return (self.raw_test[..., np.newaxis] / np.float32(255.0)).astype(np.float32)
 
+    @cached_property
+    def flat_train(self) -> np.ndarray:
+        """Scaled training images as rows of 784 pixels, float32."""
+        return self.x_train.reshape(len(self.x_train), -1)
+
+    @cached_property
+    def flat_test(self) -> np.ndarray:
+        return self.x_test.reshape(len(self.x_test), -1)
+
+    @cached_property
+    def one_hot_train(self) -> np.ndarray:
+        """Training labels as one-hot rows of 10 classes, float32."""
+        return np.eye(10, dtype=np.float32)[self.y_train]
+
+    @cached_property
+    def one_hot_test(self) -> np.ndarray:
+        return np.eye(10, dtype=np.float32)[self.y_test]
+
 
 def build_model(spec: ModelSpec):
     """A fresh model exactly as the spec states it: the stand-in for a broken ``get_model``."""

@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 
 import course_config
@@ -28,3 +29,18 @@ def make_course(root: Path) -> Path:
 @pytest.fixture
 def course_root(tmp_path: Path) -> Path:
     return make_course(tmp_path / "course")
+
+
+def solution_namespace(assignment: str, replace: dict[str, str] | None = None) -> dict:
+    """Run the imports cell and every solution code cell of a source notebook in a namespace.
+
+    ``replace`` maps a cell's grade id to other code for it (a defect under test).
+    """
+    path = REPO / course_config.SOURCE_DIR / assignment / f"{assignment}.ipynb"
+    ns: dict = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        wanted = meta.get("grade_id") == "imports" or meta.get("solution")
+        if cell.cell_type == "code" and wanted:
+            exec((replace or {}).get(meta["grade_id"], cell.source), ns)
+    return ns

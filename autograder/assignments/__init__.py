@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from autograder.assignments import cnn_mnist
+from autograder.assignments import cnn_mnist, keras_digits, mnist_baselines
 
-_MODULES: dict[str, ModuleType] = {"cnn_mnist": cnn_mnist}
+_MODULES: dict[str, ModuleType] = {"cnn_mnist": cnn_mnist, "keras_digits": keras_digits,
+                                   "mnist_baselines": mnist_baselines}
 
 
 def get(name: str) -> ModuleType:

@@ -22,6 +22,13 @@ def check_returns_tuple(function: str, value: object, length: int, names: str) -
         raise CheckFailure(function, f"{length} return values ({names})", describe(value))
 
 
+def check_returned_array(function: str, array: np.ndarray | None, type_name: str) -> np.ndarray:
+    """What a function returned, known to be an array; ``type_name`` names it otherwise."""
+    if array is None:
+        raise CheckFailure(function, "a NumPy array", f"a value of type {type_name}")
+    return array
+
+
 def check_is_array(what: str, value: object) -> None:
     if not isinstance(value, np.ndarray):
         raise CheckFailure(what, "a NumPy array", describe(value))
@@ -36,6 +43,29 @@ def check_float_dtype(what: str, array: np.ndarray) -> None:
     if not np.issubdtype(array.dtype, np.floating):
         raise CheckFailure(what, "floating-point values", f"dtype {array.dtype}",
                            "Dividing by a float (for example 255.) gives floats.")
+
+
+def check_dtype(what: str, array: np.ndarray, dtype: str) -> None:
+    if array.dtype != np.dtype(dtype):
+        raise CheckFailure(what, f"dtype {dtype}", f"dtype {array.dtype}",
+                           f"Convert with .astype('{dtype}').")
+
+
+def check_one_hot(what: str, array: np.ndarray, labels: np.ndarray, classes: int) -> None:
+    """One row per label, ``classes`` columns, a single 1 in the column of each label."""
+    if array.ndim != 2 or array.shape[1] != classes:
+        raise CheckFailure(what, f"one-hot rows of {classes} columns, one per class",
+                           f"shape {tuple(array.shape)}",
+                           f"Use {classes} classes: the digits 0 to {classes - 1}.")
+    check_shape(what, array, (len(labels), classes))
+    if not np.isin(array, (0, 1)).all() or not np.array_equal(array.sum(axis=1),
+                                                              np.ones(len(labels))):
+        raise CheckFailure(what, "rows of zeros with a single 1", "other values")
+    wrong = np.flatnonzero(array.argmax(axis=1) != labels)
+    if wrong.size:
+        row = int(wrong[0])
+        raise CheckFailure(what, f"row {row} to mark class {int(labels[row])}",
+                           f"class {int(array[row].argmax())} marked")
 
 
 def check_unit_range(what: str, array: np.ndarray) -> None:

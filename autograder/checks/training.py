@@ -31,7 +31,7 @@ def check_history_metrics(function: str, history: dict[str, list]) -> None:
 def check_min_accuracy(function: str, accuracy: float, threshold: float) -> None:
     if not accuracy >= threshold:
         raise CheckFailure(f"{function}: the trained model", f"test accuracy of at least "
-                           f"{threshold:.2f}", f"{accuracy:.4f}")
+                           f"{threshold:g}", f"{accuracy:.4f}")
 
 
 def check_loss_accuracy(function: str, returned: Any, measured: tuple[float, float]) -> None:
@@ -52,3 +52,14 @@ def check_loss_accuracy(function: str, returned: Any, measured: tuple[float, flo
 
 def _close(value: float, target: float) -> bool:
     return math.isclose(value, target, rel_tol=2e-3, abs_tol=2e-4)
+
+
+def check_fraction(function: str, returned: Any, expected: float, what: str) -> None:
+    """``returned`` is the fraction ``expected`` (e.g. an accuracy between 0 and 1)."""
+    if isinstance(returned, bool) or not isinstance(returned, (int, float)):
+        raise CheckFailure(function, f"the {what} as a number, {expected:.4f}", f"{returned!r}")
+    if math.isclose(returned, expected, abs_tol=1e-6):
+        return
+    hint = "Return a fraction between 0 and 1, not a percentage." \
+        if math.isclose(returned, 100 * expected, abs_tol=1e-4) else ""
+    raise CheckFailure(function, f"the {what} {expected:.4f}", f"{returned:.4f}", hint)

@@ -79,7 +79,7 @@ def record(course: Course, assignment: str, notebook: str, report: SubmissionRep
     if report.timestamp:
         write_atomic(folder / "timestamp.txt", report.timestamp)
     gradebook.record(assignment, notebook, report.student, report.results, course.db_url,
-                     report.timestamp)
+                     report.timestamp, tuple(course_config.ASSIGNMENTS[assignment].manual))
 
 
 def write_grades_csv(course: Course, assignment: str) -> Path:

@@ -1,6 +1,5 @@
 """The graded functions of the source notebook, called directly (testbook style, no kernel)."""
 
-import nbformat
 import numpy as np
 import pytest
 
@@ -8,20 +7,13 @@ import course_config
 from autograder import verdicts
 from autograder.assignments import cnn_mnist
 from autograder.workbench import Workbench, build_model, compile_reference
-from tests.conftest import REPO
+from tests.conftest import solution_namespace
 
 POINTS = course_config.ASSIGNMENTS["cnn_mnist"].points
 
 
 def notebook_namespace(replace: dict[str, str] | None = None) -> dict:
-    """Run the imports cell and every solution cell of the source notebook in a namespace."""
-    nb = nbformat.read(REPO / "source/cnn_mnist/cnn_mnist.ipynb", as_version=4)
-    ns: dict = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade_id") == "imports" or meta.get("solution"):
-            exec((replace or {}).get(meta["grade_id"], cell.source), ns)
-    return ns
+    return solution_namespace("cnn_mnist", replace)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,96 @@
+"""keras_digits: whole notebooks graded through the real pipeline on real MNIST (slow).
+
+The fixture notebooks are graded once into a throwaway course; the tests read what the run
+recorded: scores, student-facing messages, the gradebook with its manually graded answer.
+"""
+
+import pytest
+
+import course_config
+from autograder import gradebook
+from autograder.course import Course
+from autograder.grading.pipeline import grade_assignment
+from tests.conftest import FIXTURES, make_course
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("keras_digits")]
+CONFIG = course_config.ASSIGNMENTS["keras_digits"]
+POINTS = CONFIG.points
+FULL = sum(POINTS.values())
+WRONG = {
+    "dense_256_units": ("build_dense_model",
+                        "build_dense_model: layer 3 (Dense): expected units 512, found 256."),
+    "adam_optimizer": ("compile_model", "compile_model: optimizer: expected RMSprop, found Adam."),
+    "unscaled_images": ("prepare_images", "prepare_images: expected values in [0, 1], found "
+                                          "values from 0 to 255. They look unscaled."),
+    "eleven_class_one_hot": ("one_hot_labels",
+                             "one_hot_labels: expected one-hot rows of 10 columns, one per "
+                             "class, found shape (500, 11). Use 10 classes: the digits 0 to 9."),
+    "pooling_before_conv": ("build_cnn_model",
+                            "build_cnn_model: expected 7 layers (Conv2D, MaxPooling2D, Conv2D, "
+                            "MaxPooling2D, Flatten, Dense, Dense), found 7 (MaxPooling2D, Conv2D, "
+                            "Conv2D, MaxPooling2D, Flatten, Dense, Dense). Problem: unexpected "
+                            "layer 1 (MaxPooling2D (2, 2)); missing layer 2 (MaxPooling2D "
+                            "(2, 2))."),
+    "predict_classes_removed": ("predicted_classes",
+                                "predicted_classes raised AttributeError: 'Sequential' object "
+                                "has no attribute 'predict_classes'"),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = Course.at(make_course(tmp_path_factory.mktemp("graded") / "course"))
+    reports = grade_assignment(course, "keras_digits", FIXTURES / "keras_digits")
+    return course, {report.student: report for report in reports}
+
+
+def scores(report):
+    return {result.function: result.score for result in report.results}
+
+
+def failures(report):
+    return {r.function: r.messages for r in report.results if not r.passed}
+
+
+def test_solution_gets_full_marks_with_the_cnn_beating_the_dense_network(graded):
+    _, reports = graded
+    report = reports["solution"]
+    assert failures(report) == {} and report.score == FULL
+    details = {c.name: c.details for r in report.results for c in r.checks if c.details}
+    dense = details["test accuracy of at least 0.975"]["test_accuracy"]
+    cnn = details["beats the dense network"]
+    assert dense >= CONFIG.thresholds["dense_min_accuracy"]
+    assert cnn["cnn_test_accuracy"] >= CONFIG.thresholds["cnn_min_accuracy"]
+    assert cnn["cnn_test_accuracy"] > cnn["dense_test_accuracy"] == pytest.approx(dense)
+
+
+def test_blank_release_gets_zero_with_one_clear_message_per_function(graded):
+    _, reports = graded
+    assert reports["blank"].score == 0
+    assert failures(reports["blank"]) == {
+        f: [f"{f} is not written yet: it still raises NotImplementedError."] for f in POINTS}
+
+
+@pytest.mark.parametrize("student", sorted(WRONG))
+def test_wrong_submission_loses_exactly_the_broken_functions_points(graded, student):
+    _, reports = graded
+    function, message = WRONG[student]
+    assert scores(reports[student]) == {f: (0 if f == function else p) for f, p in POINTS.items()}
+    assert failures(reports[student]) == {function: [message]}
+
+
+def test_written_answer_is_graded_by_hand_and_adds_to_the_total(graded):
+    course, reports = graded
+    from nbgrader.api import Gradebook
+
+    assert gradebook.scores("keras_digits", course.db_url)["solution"] == FULL
+    with Gradebook(course.db_url) as gb:
+        grade = gb.find_grade("why_cnn_wins", "keras_digits", "keras_digits", "solution")
+        assert grade.needs_manual_grade and grade.max_score == CONFIG.manual["why_cnn_wins"]
+        grade.manual_score = 1
+        gb.db.commit()
+    assert gradebook.scores("keras_digits", course.db_url)["solution"] == FULL + 1
+    # regrading records automatic scores again but never touches a grader's manual score
+    gradebook.record("keras_digits", "keras_digits", "solution", reports["solution"].results,
+                     course.db_url, manual=tuple(CONFIG.manual))
+    assert gradebook.scores("keras_digits", course.db_url)["solution"] == FULL + 1
