@@ -77,7 +77,7 @@ ASSIGNMENTS: dict[str, Assignment] = {
             "holdout_accuracy": 1,
         },
         thresholds={"dense_min_accuracy": 0.975, "dense_epochs": 3,
-                    "cnn_min_accuracy": 0.985, "cnn_epochs": 2},
+                    "cnn_min_accuracy": 0.985, "cnn_epochs": 1},
         manual={"why_cnn_wins": 1},
     ),
     "mnist_baselines": Assignment(

@@ -109,14 +109,16 @@ def training_probe(module: ModuleType, t: Training, ns: dict, bench: Workbench,
     if reused:
         model, history = reused
     else:
-        model = call_student(ns, t.build, *t.build_args) \
-            if passes(module, t.build, ns, bench, state) else workbench.build_model(t.spec)
-        if t.compile and passes(module, t.compile, ns, bench, state):
+        own_build = passes(module, t.build, ns, bench, state)
+        own_compile = bool(t.compile) and passes(module, t.compile, ns, bench, state)
+        workbench.seed_everything()  # as the notebook does before building: same start weights
+        model = call_student(ns, t.build, *t.build_args) if own_build \
+            else workbench.build_model(t.spec)
+        if own_compile:
             call_student(ns, t.compile, model)
         elif t.compile:
             t.reference_compile(model)
         state[t.train] = model  # later functions get this model even if training fails
-        workbench.seed_everything()
         history = call_student(ns, t.train, model, *t.data(bench))
     state[t.train] = model
     payload, weights = kernel.model_payload(model, weights=True)
