@@ -13,11 +13,6 @@ CHEAP = ["prepare_images", "one_hot_labels", "build_dense_model", "compile_model
          "build_cnn_model", "predicted_classes", "holdout_accuracy"]
 
 
-@pytest.fixture(scope="module")
-def bench():
-    return Workbench()
-
-
 def judge(function, replace=None, state=None):
     bench = Workbench()
     found = keras_digits.probe(function, solution_namespace("keras_digits", replace), bench,

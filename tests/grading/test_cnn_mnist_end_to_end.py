@@ -16,7 +16,7 @@ from autograder.course import Course
 from autograder.grading.pipeline import grade_assignment
 from tests.conftest import FIXTURES, make_course
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cnn_mnist")]
 POINTS = course_config.ASSIGNMENTS["cnn_mnist"].points
 FULL = sum(POINTS.values())
 
