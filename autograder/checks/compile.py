@@ -59,8 +59,13 @@ def check_optimizer(function: str, compile_config: dict, kind: str,
     config = optimizer.get("config", {}) if isinstance(optimizer, dict) else {}
     for key in OPTIMIZER_SETTINGS:
         if key in defaults and key in config and not _same(config[key], defaults[key]):
-            raise CheckFailure(f"{function}: optimizer {kind}", f"{key} at its default "
-                               f"{defaults[key]!r}", f"{key} {config[key]!r}")
+            raise CheckFailure(f"{function}: optimizer {kind}", f"{key} {_show(defaults[key])}",
+                               f"{key} {_show(config[key])}")
+
+
+def _show(value: Any) -> str:
+    """A setting as a student wrote it: 0.001, not 0.0010000000474974513."""
+    return repr(float(f"{value:.6g}")) if isinstance(value, float) else repr(value)
 
 
 def _same(a: Any, b: Any) -> bool:
