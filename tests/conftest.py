@@ -44,3 +44,24 @@ def solution_namespace(assignment: str, replace: dict[str, str] | None = None) -
         if cell.cell_type == "code" and wanted:
             exec((replace or {}).get(meta["grade_id"], cell.source), ns)
     return ns
+
+
+def grade_fixtures(tmp_path_factory, assignment: str):
+    """Grade every fixture notebook of an assignment into a throwaway course, once.
+
+    Returns the course and the reports by student (the fixture's file name).
+    """
+    from autograder.course import Course
+    from autograder.grading.pipeline import grade_assignment
+
+    course = Course.at(make_course(tmp_path_factory.mktemp("graded") / "course"))
+    reports = grade_assignment(course, assignment, FIXTURES / assignment)
+    return course, {report.student: report for report in reports}
+
+
+def scores(report) -> dict[str, float]:
+    return {result.function: result.score for result in report.results}
+
+
+def failures(report) -> dict[str, list[str]]:
+    return {r.function: r.messages for r in report.results if not r.passed}

@@ -62,8 +62,8 @@ def _probe_scale(ns: dict, bench: Workbench, state: dict) -> Probe:
 
 TRAINING = common.Training(
     train="train_model", build="get_model", build_args=(SPEC.input_shape,), spec=SPEC,
-    compile="compile_model", reference_compile=workbench.compile_reference,
     data=lambda bench: (bench.x_train, bench.y_train),
+    compile="compile_model", reference_compile=workbench.compile_reference,
     notebook=("model", "history", "scaled_train_images", "train_labels"),
 )
 # The notebook's variables a probe may reuse: a check is redone when any of them changes.

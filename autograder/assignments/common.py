@@ -18,7 +18,7 @@ import numpy as np
 
 from autograder import probe as kernel
 from autograder import rebuild, workbench
-from autograder.checks import compile, training
+from autograder.checks import arrays, compile, training
 from autograder.checks.models import ModelSpec, model_checks
 from autograder.checks.results import Check, CheckFailure
 from autograder.probe import Probe, call_student
@@ -56,6 +56,33 @@ def compile_probe(function: str, ns: dict, spec: ModelSpec) -> Probe:
     return Probe(function, {"compile_config": payload.get("compile_config", {})})
 
 
+def keep_array(value: object, found: dict, key: str, lists: bool = False) -> str:
+    """Put a returned numeric array (or list, if ``lists``) in ``found``; return its type name."""
+    if lists and isinstance(value, (list, tuple)):
+        try:
+            value = np.asarray(value)
+        except ValueError:
+            return type(value).__name__
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        found[key] = value
+    return type(value).__name__
+
+
+def array_probe(function: str, ns: dict, given: np.ndarray) -> Probe:
+    """Call a function of one array; hand back what it returned and the input afterwards."""
+    passed = given.copy()
+    found = {"input_after": passed}
+    kind = keep_array(call_student(ns, function, passed), found, "returned")
+    return Probe(function, {"returned_type": kind}, found)
+
+
+def holds(ns: dict, name: str, expected: np.ndarray) -> bool:
+    """Whether the notebook variable ``name`` is exactly the prepared array ``expected``."""
+    found = ns.get(name)
+    return (isinstance(found, np.ndarray) and found.shape == expected.shape
+            and np.allclose(found, expected, atol=1e-6))
+
+
 @dataclass(frozen=True)
 class Training:
     """One graded training function, the graded pieces it depends on and the notebook's run."""
@@ -64,9 +91,9 @@ class Training:
     build: str  # the graded function that builds the model
     build_args: tuple
     spec: ModelSpec
-    reference_compile: Callable[[Any], None]  # stand-in for a failing compile step
     data: Callable[[Workbench], tuple[np.ndarray, np.ndarray]]  # what train gets: (x, y)
     compile: str | None = None  # the graded compiling function, when compiling is separate
+    reference_compile: Callable[[Any], None] | None = None  # its stand-in when it fails
     notebook: tuple[str, str, str, str] = ("model", "history", "x", "y")  # their variable names
 
 
@@ -84,11 +111,8 @@ def _notebook_run(module: ModuleType, t: Training, ns: dict, bench: Workbench):
             and getattr(history, "model", None) is model):
         return None
     x, y = t.data(bench)
-    for name, expected in ((x_name, x), (y_name, y)):
-        found = ns.get(name)
-        if not (isinstance(found, np.ndarray) and found.shape == expected.shape
-                and np.allclose(found, expected, atol=1e-6)):
-            return None
+    if not (holds(ns, x_name, x) and holds(ns, y_name, y)):
+        return None
     checks = module.verify(Probe(t.build, {"model": kernel.model_payload(model)[0]}), bench)
     if t.compile:
         compiled = Probe(t.compile, {"compile_config": model.get_compile_config() or {}})
@@ -116,7 +140,7 @@ def training_probe(module: ModuleType, t: Training, ns: dict, bench: Workbench,
             else workbench.build_model(t.spec)
         if own_compile:
             call_student(ns, t.compile, model)
-        elif t.compile:
+        elif t.reference_compile:
             t.reference_compile(model)
         state[t.train] = model  # later functions get this model even if training fails
         history = call_student(ns, t.train, model, *t.data(bench))
@@ -127,7 +151,29 @@ def training_probe(module: ModuleType, t: Training, ns: dict, bench: Workbench,
     return Probe(t.train, data, weights)
 
 
+def trained_or_fresh(t: Training, state: dict):
+    """The model ``t.train`` trained, or a fresh seeded reference model when there is none."""
+    model = state.get(t.train)
+    if model is None:
+        workbench.seed_everything()
+        model = workbench.build_model(t.spec)
+    return model
+
+
 # --- grader side --------------------------------------------------------------------------------
+
+
+def returned_array(result: Probe) -> np.ndarray:
+    """The array a function returned; CheckFailure naming its type if it was not one."""
+    return arrays.check_returned_array(result.function, result.arrays.get("returned"),
+                                       result.data.get("returned_type", "None"))
+
+
+def verify_one_hot(result: Probe, labels: np.ndarray) -> list[Check]:
+    """One-hot labels of 10 classes for ``labels``."""
+    return [("returns an array", lambda: returned_array(result), False),
+            ("one-hot rows of 10 classes", lambda: arrays.check_one_hot(
+                result.function, returned_array(result), labels, 10), False)]
 
 
 def verify_model(result: Probe, spec: ModelSpec) -> list[Check]:
@@ -167,14 +213,21 @@ def measured(result: Probe, x: np.ndarray, y: np.ndarray) -> tuple[float, float]
     return workbench.measure(trained_model(result), x, y)
 
 
+def predicted_classes(result: Probe, x: np.ndarray) -> np.ndarray:
+    """The classes the handed-back model predicts for ``x``, computed by the grader."""
+    return trained_model(result).predict(x, batch_size=256, verbose=0).argmax(axis=1)
+
+
 def verify_training(result: Probe, bench: Workbench, epochs: int, threshold: float,
-                    x_test: np.ndarray, more: tuple[Check, ...] = ()) -> list[Check]:
+                    x_test: np.ndarray, more: tuple[Check, ...] = (),
+                    score: Callable[[], tuple[float, float]] | None = None) -> list[Check]:
     """The History of ``epochs`` epochs, then test accuracy measured here of at least threshold.
 
-    ``more`` are checks that run between the history checks and the accuracy check.
+    ``more`` are checks that run between the history checks and the accuracy check; ``score``
+    is the model's (loss, accuracy) when the caller measures it too (measured once).
     """
     fn, history = result.function, result.data.get("history")
-    score = cache(lambda: measured(result, x_test, bench.y_test))
+    score = score or cache(lambda: measured(result, x_test, bench.y_test))
 
     def accurate() -> dict:
         training.check_min_accuracy(fn, score()[1], threshold)

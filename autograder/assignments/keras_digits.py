@@ -7,6 +7,7 @@ process on that data and lists the checks, re-deriving every fact that decides p
 from __future__ import annotations
 
 import sys
+from functools import cache
 
 import numpy as np
 
@@ -65,12 +66,12 @@ def _data(bench: Workbench) -> tuple[np.ndarray, np.ndarray]:
 
 DENSE_TRAINING = common.Training(
     train="train_dense_model", build="build_dense_model", build_args=(INPUT_SHAPE,), spec=DENSE,
-    compile="compile_model", reference_compile=reference_compile, data=_data,
+    data=_data, compile="compile_model", reference_compile=reference_compile,
     notebook=("dense_model", "dense_history", "train_images", "train_targets"),
 )
 CNN_TRAINING = common.Training(
     train="train_cnn_model", build="build_cnn_model", build_args=(INPUT_SHAPE,), spec=CNN,
-    compile="compile_model", reference_compile=reference_compile, data=_data,
+    data=_data, compile="compile_model", reference_compile=reference_compile,
     notebook=("cnn_model", "cnn_history", "train_images", "train_targets"),
 )
 # The notebook's variables a probe may reuse: a check is redone when any of them changes.
@@ -84,16 +85,6 @@ def probe(function: str, ns: dict, bench: Workbench, state: dict) -> Probe:
     return kernel.run_probe(function, lambda: _PROBES[function](ns, bench, state))
 
 
-def _array_probe(function: str, ns: dict, given: np.ndarray) -> Probe:
-    """Call a function of one array; hand back what it returned and the input afterwards."""
-    passed = given.copy()
-    value = call_student(ns, function, passed)
-    found = {"input_after": passed}
-    if isinstance(value, np.ndarray):
-        found["returned"] = value
-    return Probe(function, {"returned_type": type(value).__name__}, found)
-
-
 def _probe_cnn_training(ns: dict, bench: Workbench, state: dict) -> Probe:
     result = common.training_probe(sys.modules[__name__], CNN_TRAINING, ns, bench, state)
     dense = state.get(DENSE_TRAINING.train)
@@ -104,28 +95,16 @@ def _probe_cnn_training(ns: dict, bench: Workbench, state: dict) -> Probe:
     return result
 
 
-def _trained_or_reference(state: dict):
-    """The trained CNN if there is one, else a fresh reference CNN (for the last functions)."""
-    model = state.get(CNN_TRAINING.train)
-    if model is None:
-        workbench.seed_everything()
-        model = workbench.build_model(CNN)
-        reference_compile(model)
-    return model
-
-
 def _probe_predicted(ns: dict, bench: Workbench, state: dict) -> Probe:
-    model = _trained_or_reference(state)
+    model = common.trained_or_fresh(CNN_TRAINING, state)
     value = call_student(ns, "predicted_classes", model, bench.x_test[:SAMPLE])
     payload, weights = kernel.model_payload(model, weights=True)
-    if isinstance(value, (np.ndarray, list)):
-        weights["returned"] = np.asarray(value)
-    return Probe("predicted_classes", {"returned_type": type(value).__name__, "model": payload},
-                 weights)
+    kind = common.keep_array(value, weights, "returned", lists=True)
+    return Probe("predicted_classes", {"returned_type": kind, "model": payload}, weights)
 
 
 def _probe_holdout(ns: dict, bench: Workbench, state: dict) -> Probe:
-    model = _trained_or_reference(state)
+    model = common.trained_or_fresh(CNN_TRAINING, state)
     value = call_student(ns, "holdout_accuracy", model, bench.x_test[:SAMPLE],
                          bench.one_hot_test[:SAMPLE])
     payload, weights = kernel.model_payload(model, weights=True)
@@ -133,10 +112,10 @@ def _probe_holdout(ns: dict, bench: Workbench, state: dict) -> Probe:
 
 
 _PROBES = {
-    "prepare_images": lambda ns, bench, state: _array_probe("prepare_images", ns,
-                                                            bench.sample_train),
-    "one_hot_labels": lambda ns, bench, state: _array_probe("one_hot_labels", ns,
-                                                            bench.y_train[:SAMPLE]),
+    "prepare_images": lambda ns, bench, state: common.array_probe("prepare_images", ns,
+                                                                  bench.sample_train),
+    "one_hot_labels": lambda ns, bench, state: common.array_probe("one_hot_labels", ns,
+                                                                  bench.y_train[:SAMPLE]),
     "build_dense_model": lambda ns, bench, state: common.model_probe("build_dense_model", ns,
                                                                      INPUT_SHAPE),
     "compile_model": lambda ns, bench, state: common.compile_probe("compile_model", ns, DENSE),
@@ -157,14 +136,9 @@ def verify(result: Probe, bench: Workbench) -> list[Check]:
     return _VERIFIERS[result.function](result, bench)
 
 
-def _returned_array(result: Probe) -> np.ndarray:
-    return arrays.check_returned_array(result.function, result.arrays.get("returned"),
-                                       result.data.get("returned_type", "None"))
-
-
 def _verify_prepare(result: Probe, bench: Workbench) -> list[Check]:
     fn, raw = "prepare_images", bench.sample_train
-    out = lambda: _returned_array(result)  # noqa: E731
+    out = lambda: common.returned_array(result)  # noqa: E731
     return [
         ("returns an array", out, False),
         ("shape (N, 28, 28, 1)", lambda: arrays.check_shape(fn, out(), (len(raw), *INPUT_SHAPE)),
@@ -178,31 +152,17 @@ def _verify_prepare(result: Probe, bench: Workbench) -> list[Check]:
     ]
 
 
-def _verify_one_hot(result: Probe, bench: Workbench) -> list[Check]:
-    fn, labels = "one_hot_labels", bench.y_train[:SAMPLE]
-    out = lambda: _returned_array(result)  # noqa: E731
-    return [
-        ("returns an array", out, False),
-        ("one-hot rows of 10 classes", lambda: arrays.check_one_hot(fn, out(), labels, 10),
-         False),
-    ]
-
-
-def _accuracy_of(result: Probe, key: str, prefix: str, bench: Workbench) -> float:
-    model = common.trained_model(result, key, prefix)
-    return workbench.measure(model, bench.x_test, bench.y_test)[1]
-
-
 def _verify_cnn_training(result: Probe, bench: Workbench) -> list[Check]:
     fn, thresholds = "train_cnn_model", CONFIG.thresholds
+    score = cache(lambda: common.measured(result, bench.x_test, bench.y_test))
     checks = common.verify_training(result, bench, int(thresholds["cnn_epochs"]),
-                                    thresholds["cnn_min_accuracy"], bench.x_test)
+                                    thresholds["cnn_min_accuracy"], bench.x_test, score=score)
     if "dense_model" not in result.data:
         return checks
 
     def beats_dense() -> dict:
-        cnn, dense = (_accuracy_of(result, "model", "weight_", bench),
-                      _accuracy_of(result, "dense_model", "dense_", bench))
+        dense_model = common.trained_model(result, "dense_model", "dense_")
+        cnn, dense = score()[1], workbench.measure(dense_model, bench.x_test, bench.y_test)[1]
         common.require(cnn > dense, f"{fn}: the trained CNN",
                        f"a higher test accuracy than the dense network's {dense:.4f}",
                        f"{cnn:.4f}")
@@ -211,21 +171,16 @@ def _verify_cnn_training(result: Probe, bench: Workbench) -> list[Check]:
     return [*checks, ("beats the dense network", beats_dense, True)]
 
 
-def _predictions(result: Probe, bench: Workbench) -> np.ndarray:
-    model = common.trained_model(result)
-    return model.predict(bench.x_test[:SAMPLE], batch_size=256, verbose=0).argmax(axis=1)
-
-
 def _verify_predicted(result: Probe, bench: Workbench) -> list[Check]:
     fn = "predicted_classes"
 
     def same_classes() -> None:
-        found = _returned_array(result)
+        found = common.returned_array(result)
         common.require(found.shape == (SAMPLE,), fn, f"one class per image, shape ({SAMPLE},)",
                        f"shape {found.shape}",
                        "Take the argmax of model.predict(...) over the last axis."
                        if found.shape == (SAMPLE, 10) else "")
-        expected = _predictions(result, bench)
+        expected = common.predicted_classes(result, bench.x_test[:SAMPLE])
         wrong = np.flatnonzero(found != expected)
         common.require(wrong.size == 0, fn, "the argmax of the model's predictions",
                        f"{wrong.size} of {SAMPLE} classes differ (first: image {wrong[:1]})"
@@ -238,7 +193,8 @@ def _verify_holdout(result: Probe, bench: Workbench) -> list[Check]:
     fn = "holdout_accuracy"
 
     def same_accuracy() -> None:
-        expected = float(np.mean(_predictions(result, bench) == bench.y_test[:SAMPLE]))
+        predicted = common.predicted_classes(result, bench.x_test[:SAMPLE])
+        expected = float(np.mean(predicted == bench.y_test[:SAMPLE]))
         training.check_fraction(fn, result.data.get("returned"), expected, "accuracy")
 
     return [("accuracy of the model's predictions", same_accuracy, False)]
@@ -246,7 +202,8 @@ def _verify_holdout(result: Probe, bench: Workbench) -> list[Check]:
 
 _VERIFIERS = {
     "prepare_images": _verify_prepare,
-    "one_hot_labels": _verify_one_hot,
+    "one_hot_labels": lambda result, bench: common.verify_one_hot(result,
+                                                                  bench.y_train[:SAMPLE]),
     "build_dense_model": lambda result, bench: common.verify_model(result, DENSE),
     "compile_model": lambda result, bench: common.verify_compile(result, "RMSprop", LOSSES),
     "train_dense_model": lambda result, bench: common.verify_training(

@@ -13,7 +13,6 @@ import numpy as np
 
 import course_config
 from autograder import probe as kernel
-from autograder import workbench
 from autograder.assignments import common
 from autograder.checks import arrays, training
 from autograder.checks.models import LayerSpec, ModelSpec
@@ -42,12 +41,10 @@ LOGISTIC = ("logistic", "flat_train_images", "train_labels")  # the notebook's f
 
 # train_mlp and train_cnn compile inside, so no compile stand-in is ever used (compile=None).
 MLP_TRAINING = common.Training(
-    "train_mlp", "build_mlp", (), MLP, workbench.compile_reference,
-    lambda bench: (bench.flat_train, bench.one_hot_train),
+    "train_mlp", "build_mlp", (), MLP, lambda bench: (bench.flat_train, bench.one_hot_train),
     notebook=("mlp", "mlp_history", "flat_train_images", "one_hot_train_labels"))
 CNN_TRAINING = common.Training(
-    "train_cnn", "build_cnn", (), CNN, workbench.compile_reference,
-    lambda bench: (bench.x_train, bench.one_hot_train),
+    "train_cnn", "build_cnn", (), CNN, lambda bench: (bench.x_train, bench.one_hot_train),
     notebook=("cnn", "cnn_history", "cnn_train_images", "one_hot_train_labels"))
 # The notebook's variables a probe may reuse: a check is redone when any of them changes.
 NOTEBOOK_VARIABLES = tuple(dict.fromkeys((*LOGISTIC, *MLP_TRAINING.notebook,
@@ -61,26 +58,6 @@ def probe(function: str, ns: dict, bench: Workbench, state: dict) -> Probe:
     return kernel.run_probe(function, lambda: _PROBES[function](ns, bench, state))
 
 
-def _keep(value: object, found: dict, key: str, lists: bool = False) -> str:
-    """Put a returned numeric array (or list, if ``lists``) in ``found``; return its type name."""
-    if lists and isinstance(value, (list, tuple)):
-        try:
-            value = np.asarray(value)
-        except ValueError:
-            return type(value).__name__
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        found[key] = value
-    return type(value).__name__
-
-
-def _array_probe(function: str, ns: dict, given: np.ndarray) -> Probe:
-    """Call a function of one array; hand back what it returned and the input afterwards."""
-    passed = given.copy()
-    found = {"input_after": passed}
-    kind = _keep(call_student(ns, function, passed), found, "returned")
-    return Probe(function, {"returned_type": kind}, found)
-
-
 def _probe_summary(ns: dict, bench: Workbench, state: dict) -> Probe:
     given = (bench.raw_train, bench.y_train, bench.raw_test, bench.y_test)
     value = call_student(ns, "dataset_summary", *(array.copy() for array in given))
@@ -92,7 +69,8 @@ def _probe_summary(ns: dict, bench: Workbench, state: dict) -> Probe:
 def _probe_counts(ns: dict, bench: Workbench, state: dict) -> Probe:
     data, found = {}, {}
     for key, labels in (("train", bench.y_train), ("test", bench.y_test)):
-        data[key] = _keep(call_student(ns, "digit_counts", labels.copy()), found, key, True)
+        value = call_student(ns, "digit_counts", labels.copy())
+        data[key] = common.keep_array(value, found, key, lists=True)
     return Probe("digit_counts", data, found)
 
 
@@ -100,17 +78,16 @@ def _linear(function: str, model: object, data: dict) -> Probe:
     """A linear classifier as plain data: its class name and its fitted arrays."""
     found: dict[str, np.ndarray] = {}
     for name in ("coef_", "intercept_", "classes_"):
-        _keep(getattr(model, name, None), found, name)
+        common.keep_array(getattr(model, name, None), found, name)
     return Probe(function, {"type": type(model).__name__, **data}, found)
 
 
 def _probe_logistic(ns: dict, bench: Workbench, state: dict) -> Probe:
     """The notebook's fitted model if it was fitted on exactly our data, else fitted here."""
-    model, x, y = (ns.get(name) for name in LOGISTIC)
-    reused = type(model).__name__ == "LogisticRegression" and all(
-        isinstance(found, np.ndarray) and found.shape == expected.shape
-        and np.allclose(found, expected, atol=1e-6)
-        for found, expected in ((x, bench.flat_train), (y, bench.y_train)))
+    model_name, x_name, y_name = LOGISTIC
+    model = ns.get(model_name)
+    reused = (type(model).__name__ == "LogisticRegression" and common.holds(ns, x_name,
+              bench.flat_train) and common.holds(ns, y_name, bench.y_train))
     if not reused:
         model = call_student(ns, "train_logistic_regression", bench.flat_train.copy(),
                              bench.y_train.copy())
@@ -137,14 +114,11 @@ def _probe_count(ns: dict, bench: Workbench, state: dict) -> Probe:
 
 def _probe_failures(ns: dict, bench: Workbench, state: dict) -> Probe:
     """The trained CNN if there is one, else a fresh seeded reference CNN."""
-    model = state.get(CNN_TRAINING.train)
-    if model is None:
-        workbench.seed_everything()
-        model = workbench.build_model(CNN)
+    model = common.trained_or_fresh(CNN_TRAINING, state)
     value = call_student(ns, "misclassified_indices", model, bench.x_test[:FAILURES].copy(),
                          bench.y_test[:FAILURES].copy())
     payload, weights = kernel.model_payload(model, weights=True)
-    kind = _keep(value, weights, "returned", lists=True)
+    kind = common.keep_array(value, weights, "returned", lists=True)
     return Probe("misclassified_indices", {"returned_type": kind, "model": payload}, weights)
 
 
@@ -155,9 +129,10 @@ def _training(t: common.Training):
 
 _PROBES = {
     "dataset_summary": _probe_summary, "digit_counts": _probe_counts,
-    "flatten_images": lambda ns, bench, _: _array_probe("flatten_images", ns, bench.sample_train),
-    "one_hot_labels": lambda ns, bench, _: _array_probe("one_hot_labels", ns,
-                                                        bench.y_train[:SAMPLE]),
+    "flatten_images": lambda ns, bench, _: common.array_probe("flatten_images", ns,
+                                                              bench.sample_train),
+    "one_hot_labels": lambda ns, bench, _: common.array_probe("one_hot_labels", ns,
+                                                              bench.y_train[:SAMPLE]),
     "train_logistic_regression": _probe_logistic, "count_misclassified": _probe_count,
     "build_mlp": lambda ns, bench, _: common.model_probe("build_mlp", ns),
     "train_mlp": _training(MLP_TRAINING),
@@ -221,14 +196,9 @@ def _verify_counts(result: Probe, bench: Workbench) -> list[Check]:
                                           ("test", "test", bench.y_test, True))]
 
 
-def _returned_array(result: Probe) -> np.ndarray:
-    return arrays.check_returned_array(result.function, result.arrays.get("returned"),
-                                       result.data.get("returned_type", "None"))
-
-
 def _verify_flatten(result: Probe, bench: Workbench) -> list[Check]:
     fn, raw = "flatten_images", bench.sample_train
-    out = lambda: _returned_array(result)  # noqa: E731
+    out = lambda: common.returned_array(result)  # noqa: E731
     return [
         ("returns an array", out, False),
         ("shape (N, 784)", lambda: arrays.check_shape(fn, out(), (len(raw), 784)), False),
@@ -239,13 +209,6 @@ def _verify_flatten(result: Probe, bench: Workbench) -> list[Check]:
         ("input not modified", lambda: arrays.check_unchanged(
             f"{fn}: the images passed in", result.arrays["input_after"], raw), True),
     ]
-
-
-def _verify_one_hot(result: Probe, bench: Workbench) -> list[Check]:
-    out = lambda: _returned_array(result)  # noqa: E731
-    return [("returns an array", out, False),
-            ("one-hot rows of 10 classes", lambda: arrays.check_one_hot(
-                "one_hot_labels", out(), bench.y_train[:SAMPLE], 10), False)]
 
 
 def _predictions(result: Probe, x: np.ndarray) -> np.ndarray:
@@ -310,14 +273,13 @@ def _verify_failures(result: Probe, bench: Workbench) -> list[Check]:
     fn, labels = "misclassified_indices", bench.y_test[:FAILURES]
 
     def same_indices() -> dict:
-        found = _returned_array(result)
+        found = common.returned_array(result)
         common.require(found.ndim == 1 and (found.dtype.kind in "iu" or not found.size), fn,
                        "a 1-D array of integer indices", arrays.describe(found),
                        "Turn the mask into indices with np.flatnonzero."
                        if found.dtype == bool else "")
-        model = common.trained_model(result)
-        predicted = model.predict(bench.x_test[:FAILURES], batch_size=256, verbose=0)
-        expected = np.flatnonzero(predicted.argmax(axis=1) != labels)
+        predicted = common.predicted_classes(result, bench.x_test[:FAILURES])
+        expected = np.flatnonzero(predicted != labels)
         missing, extra = np.setdiff1d(expected, found), np.setdiff1d(found, expected)
         parts = [f"{len(part)} {what} (first: {int(part[0])})"
                  for part, what in ((missing, "missing"), (extra, "extra")) if len(part)]
@@ -333,7 +295,8 @@ def _verify_failures(result: Probe, bench: Workbench) -> list[Check]:
 
 _VERIFIERS = {
     "dataset_summary": _verify_summary, "digit_counts": _verify_counts,
-    "flatten_images": _verify_flatten, "one_hot_labels": _verify_one_hot,
+    "flatten_images": _verify_flatten,
+    "one_hot_labels": lambda result, bench: common.verify_one_hot(result, bench.y_train[:SAMPLE]),
     "train_logistic_regression": _verify_logistic, "count_misclassified": _verify_count,
     "build_mlp": lambda result, bench: common.verify_model(result, MLP),
     "train_mlp": lambda result, bench: _verify_trained(result, bench, "mlp", "Adam", None,

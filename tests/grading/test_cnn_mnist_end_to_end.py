@@ -14,7 +14,7 @@ import course_config
 from autograder import gradebook
 from autograder.course import Course
 from autograder.grading.pipeline import grade_assignment
-from tests.conftest import FIXTURES, make_course
+from tests.conftest import FIXTURES, failures, grade_fixtures, make_course, scores
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cnn_mnist")]
 POINTS = course_config.ASSIGNMENTS["cnn_mnist"].points
@@ -23,17 +23,7 @@ FULL = sum(POINTS.values())
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = Course.at(make_course(tmp_path_factory.mktemp("graded") / "course"))
-    reports = grade_assignment(course, "cnn_mnist", FIXTURES / "cnn_mnist")
-    return course, {report.student: report for report in reports}
-
-
-def scores(report):
-    return {result.function: result.score for result in report.results}
-
-
-def failures(report):
-    return {r.function: r.messages for r in report.results if not r.passed}
+    return grade_fixtures(tmp_path_factory, "cnn_mnist")
 
 
 @pytest.mark.parametrize("student", ["solution", "keras2_style_solution"])

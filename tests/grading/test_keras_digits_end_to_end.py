@@ -8,9 +8,7 @@ import pytest
 
 import course_config
 from autograder import gradebook
-from autograder.course import Course
-from autograder.grading.pipeline import grade_assignment
-from tests.conftest import FIXTURES, make_course
+from tests.conftest import failures, grade_fixtures, scores
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("keras_digits")]
 CONFIG = course_config.ASSIGNMENTS["keras_digits"]
@@ -39,17 +37,7 @@ WRONG = {
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = Course.at(make_course(tmp_path_factory.mktemp("graded") / "course"))
-    reports = grade_assignment(course, "keras_digits", FIXTURES / "keras_digits")
-    return course, {report.student: report for report in reports}
-
-
-def scores(report):
-    return {result.function: result.score for result in report.results}
-
-
-def failures(report):
-    return {r.function: r.messages for r in report.results if not r.passed}
+    return grade_fixtures(tmp_path_factory, "keras_digits")
 
 
 def test_solution_gets_full_marks_with_the_cnn_beating_the_dense_network(graded):
