@@ -46,16 +46,24 @@ def solution_namespace(assignment: str, replace: dict[str, str] | None = None) -
     return ns
 
 
-def grade_fixtures(tmp_path_factory, assignment: str):
-    """Grade every fixture notebook of an assignment into a throwaway course, once.
+def grade_fixtures(tmp_path_factory, assignment: str, only: tuple[str, ...] = ()):
+    """Grade the fixture notebooks of an assignment (all, or ``only`` these) into a throwaway
+    course, once.
 
     Returns the course and the reports by student (the fixture's file name).
     """
     from autograder.course import Course
     from autograder.grading.pipeline import grade_assignment
 
-    course = Course.at(make_course(tmp_path_factory.mktemp("graded") / "course"))
-    reports = grade_assignment(course, assignment, FIXTURES / assignment)
+    root = tmp_path_factory.mktemp("graded")
+    course = Course.at(make_course(root / "course"))
+    submissions = FIXTURES / assignment
+    if only:
+        submissions = root / "submissions"
+        submissions.mkdir()
+        for name in only:
+            shutil.copy(FIXTURES / assignment / f"{name}.ipynb", submissions)
+    reports = grade_assignment(course, assignment, submissions)
     return course, {report.student: report for report in reports}
 
 

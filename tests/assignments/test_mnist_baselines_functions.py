@@ -6,7 +6,6 @@ functions are judged from hand-made probes of untrained models.
 
 import re
 
-import nbformat
 import numpy as np
 import pytest
 
@@ -16,7 +15,7 @@ from autograder import probe as kernel
 from autograder.assignments import mnist_baselines
 from autograder.probe import Probe
 from autograder.workbench import Workbench, build_model
-from tests.conftest import REPO
+from tests.conftest import solution_namespace
 
 POINTS = course_config.ASSIGNMENTS["mnist_baselines"].points
 QUICK_FIT = ("def train_logistic_regression(x, y):\n"
@@ -24,14 +23,7 @@ QUICK_FIT = ("def train_logistic_regression(x, y):\n"
 
 
 def notebook_namespace(replace: dict[str, str] | None = None) -> dict:
-    """Run the imports cell and every solution code cell of the source notebook."""
-    nb = nbformat.read(REPO / "source/mnist_baselines/mnist_baselines.ipynb", as_version=4)
-    ns: dict = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and (meta.get("grade_id") == "imports" or meta.get("solution")):
-            exec((replace or {}).get(meta["grade_id"], cell.source), ns)
-    return ns
+    return solution_namespace("mnist_baselines", replace)
 
 
 @pytest.fixture(scope="module")

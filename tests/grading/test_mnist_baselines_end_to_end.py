@@ -1,0 +1,106 @@
+"""mnist_baselines: whole notebooks graded through the real pipeline on real MNIST (slow).
+
+Every notebook that trains the CNN costs about three minutes, so the fixtures are graded in two
+halves, each its own xdist group: the two workers share the load.
+"""
+
+import pytest
+
+import course_config
+from autograder import gradebook
+from tests.conftest import failures, grade_fixtures, scores
+
+pytestmark = pytest.mark.slow
+CONFIG = course_config.ASSIGNMENTS["mnist_baselines"]
+POINTS = CONFIG.points
+FULL = sum(POINTS.values())
+WRONG = {
+    "mlp_1000_units": ("build_mlp", "build_mlp: layer 1 (Dense): expected units 1024, found 1000."),
+    "dropout_before_first_dense": (
+        "build_mlp", "build_mlp: expected 5 layers (Dense, Dropout, Dense, Dropout, Dense), "
+                     "found 5 (Dropout, Dense, Dense, Dropout, Dense). Problem: unexpected "
+                     "layer 1 (Dropout); missing layer 2 (Dropout)."),
+    "adam_instead_of_adadelta": ("train_cnn",
+                                 "train_cnn: optimizer: expected Adadelta, found Adam."),
+    "unscaled_flat_images": ("flatten_images", "flatten_images: expected values in [0, 1], found "
+                                               "values from 0 to 255. They look unscaled."),
+    "eleven_class_one_hot": ("one_hot_labels",
+                             "one_hot_labels: expected one-hot rows of 10 columns, one per "
+                             "class, found shape (500, 11). Use 10 classes: the digits 0 to 9."),
+    "lr_keyword_removed_in_keras3": ("train_cnn", "train_cnn raised ValueError: Argument(s) not "
+                                                  "recognized: {'lr': 1.0}"),
+}
+FIRST = ("solution", "blank", "mlp_1000_units", "adam_instead_of_adadelta",
+         "lr_keyword_removed_in_keras3")
+SECOND = tuple(sorted(set(WRONG) - set(FIRST)))
+first_half = pytest.mark.xdist_group("mnist_baselines_1")
+second_half = pytest.mark.xdist_group("mnist_baselines_2")
+
+
+@pytest.fixture(scope="module")
+def graded_first(tmp_path_factory):
+    return grade_fixtures(tmp_path_factory, "mnist_baselines", FIRST)
+
+
+@pytest.fixture(scope="module")
+def graded_second(tmp_path_factory):
+    return grade_fixtures(tmp_path_factory, "mnist_baselines", SECOND)
+
+
+@first_half
+def test_solution_gets_full_marks_with_each_model_above_its_threshold(graded_first):
+    _, reports = graded_first
+    report = reports["solution"]
+    assert failures(report) == {} and report.score == FULL
+    accuracy = {r.function: c.details["test_accuracy"] for r in report.results
+                for c in r.checks if c.details and "test_accuracy" in c.details}
+    assert accuracy.keys() == {"train_logistic_regression", "train_mlp", "train_cnn"}
+    for function, model in (("train_logistic_regression", "logistic"), ("train_mlp", "mlp"),
+                            ("train_cnn", "cnn")):
+        assert accuracy[function] >= CONFIG.thresholds[f"{model}_min_accuracy"]
+    assert accuracy["train_logistic_regression"] < accuracy["train_mlp"] < accuracy["train_cnn"]
+
+
+@first_half
+def test_blank_release_gets_zero_with_one_clear_message_per_function(graded_first):
+    _, reports = graded_first
+    assert reports["blank"].score == 0
+    assert failures(reports["blank"]) == {
+        f: [f"{f} is not written yet: it still raises NotImplementedError."] for f in POINTS}
+
+
+def _loses_exactly_its_functions_points(reports, student):
+    function, message = WRONG[student]
+    assert scores(reports[student]) == {f: (0 if f == function else p) for f, p in POINTS.items()}
+    assert failures(reports[student]) == {function: [message]}
+
+
+@first_half
+@pytest.mark.parametrize("student", sorted(set(WRONG) & set(FIRST)))
+def test_wrong_submission_loses_exactly_the_broken_functions_points(graded_first, student):
+    _loses_exactly_its_functions_points(graded_first[1], student)
+
+
+@second_half
+@pytest.mark.parametrize("student", SECOND)
+def test_wrong_inputs_lose_exactly_the_broken_functions_points(graded_second, student):
+    _loses_exactly_its_functions_points(graded_second[1], student)
+
+
+@first_half
+def test_written_answers_are_graded_by_hand_and_add_to_the_total(graded_first):
+    course, reports = graded_first
+    from nbgrader.api import Gradebook
+
+    assert gradebook.scores("mnist_baselines", course.db_url)["solution"] == FULL
+    with Gradebook(course.db_url) as gb:
+        for grade_id, points in CONFIG.manual.items():
+            grade = gb.find_grade(grade_id, "mnist_baselines", "mnist_baselines", "solution")
+            assert grade.needs_manual_grade and grade.max_score == points
+            grade.manual_score = points
+        gb.db.commit()
+    total = FULL + sum(CONFIG.manual.values())
+    assert gradebook.scores("mnist_baselines", course.db_url)["solution"] == total
+    gradebook.record("mnist_baselines", "mnist_baselines", "solution",
+                     reports["solution"].results, course.db_url, manual=tuple(CONFIG.manual))
+    assert gradebook.scores("mnist_baselines", course.db_url)["solution"] == total
