@@ -100,4 +100,40 @@ ASSIGNMENTS: dict[str, Assignment] = {
                     "cnn_min_accuracy": 0.985, "cnn_epochs": 3},
         manual={"why_cnns_suit_images": 1, "train_test_distributions": 1},
     ),
+    "improve_mnist": Assignment(
+        name="improve_mnist",
+        notebook="improve_mnist",
+        points={
+            "class_counts": 1,
+            "prepare_data": 0.5,
+            "build_first_model": 1,
+            "train_first_model": 1,
+            "build_improved_model": 1,
+            "train_improved_model": 1,
+            "model_confusion_matrix": 1,
+            "augmentation_layers": 1,
+            "train_with_augmentation": 1,
+            "save_and_reload": 0,  # checked and reported, worth no points
+        },
+        thresholds={"first_min_accuracy": 0.97, "first_epochs": 5, "first_batch_size": 128,
+                    "max_errors": 100, "improved_epochs": 6, "augmented_min_accuracy": 0.99,
+                    "max_rotation": 0.1, "max_shift": 0.2, "max_zoom": 0.2},
+        manual={"why_channel_axis": 0.5, "what_predict_returns": 1},
+    ),
+    "digit_sum": Assignment(
+        name="digit_sum",
+        notebook="digit_sum",
+        points={
+            "make_addends": 1,
+            "make_labels": 1,
+            "build_digit_sum_model": 2,
+            "compile_digit_sum_model": 1,
+            "train_digit_sum_model": 2,
+            "predict_sums": 2,
+            "results_table": 1,
+        },
+        # train_seed and test_seed are the seeds the notebook passes to make_addends.
+        thresholds={"digit_min_accuracy": 0.97, "sum_min_accuracy": 0.95, "epochs": 3,
+                    "train_seed": 1, "test_seed": 2},
+    ),
 }

@@ -1,7 +1,8 @@
 """Grader side: rebuild a model from plain data, with an allow-list of standard Keras layers.
 
 Never ``load_model`` on a student file and never a pickle: the config is checked against the
-allow-list, then Keras builds fresh layers from it and the weights are copied in.
+allow-list, then Keras builds fresh layers from it and the weights are copied in. Sequential
+models are the default; an assignment may also accept functional graphs (``FUNCTIONAL``).
 """
 
 from __future__ import annotations
@@ -10,18 +11,21 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.models import ModelFacts, layer_facts
+from autograder.checks.models import ModelFacts, layer_facts, normalize
+from autograder.checks.multi_output import GraphFacts, OutputFacts, input_sources
 from autograder.checks.results import CheckFailure
 
 ALLOWED_LAYERS = frozenset({
     "InputLayer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
     "GlobalMaxPooling2D", "Flatten", "Dense", "Dropout", "Reshape", "Activation",
     "BatchNormalization", "Rescaling", "RandomRotation", "RandomTranslation", "RandomZoom",
-    "Concatenate", "Add", "Embedding",
+    "Concatenate", "Add", "Embedding", "CategoryEncoding",
 })
 ALLOWED_MODULES = ("keras", "keras.layers", "keras.initializers", "keras.regularizers",
                    "keras.constraints", "keras.activations")
-ALLOWED_MODELS = frozenset({"Sequential"})
+SEQUENTIAL, FUNCTIONAL = frozenset({"Sequential"}), frozenset({"Functional"})
+MODEL_NAMES = {"Sequential": "a Sequential model",
+               "Functional": "a functional keras.Model (keras.Model(inputs=..., outputs=...))"}
 # TensorFlow functions passed as activations (Keras 2 style, e.g. activation=tf.nn.softmax)
 # serialize as plain functions; these are the ones that mean a standard Keras activation.
 TF_ACTIVATIONS = {"softmax_v2": "softmax", "softmax": "softmax", "relu": "relu",
@@ -56,22 +60,28 @@ def _walk(function: str, value: Any) -> None:
             _walk(function, item)
 
 
-def rebuild(function: str, payload: dict, weights: list[np.ndarray] | None = None):
-    """A fresh Keras model from a probe's model payload; CheckFailure if it is not allowed."""
+def rebuild(function: str, payload: dict, weights: list[np.ndarray] | None = None,
+            kinds: frozenset[str] = SEQUENTIAL):
+    """A fresh Keras model from a probe's model payload; CheckFailure if it is not allowed.
+
+    ``kinds`` are the model classes accepted: ``SEQUENTIAL`` or ``FUNCTIONAL``.
+    """
     import keras
 
     kind = payload.get("type", "nothing")
     if not payload.get("is_keras_model"):
         raise CheckFailure(function, "a Keras model", f"a value of type {kind}",
                            "Return the model you built.")
-    if kind not in ALLOWED_MODELS:
-        raise CheckFailure(function, "a Sequential model", f"a model of class {kind}")
+    if kind not in kinds:
+        raise CheckFailure(function, " or ".join(MODEL_NAMES[k] for k in sorted(kinds)),
+                           f"a model of class {kind}")
     if "config_error" in payload:
         raise CheckFailure(function, "a model whose configuration Keras can save",
                            f"an error: {payload['config_error']}")
     config = payload.get("config")
     layers = config.get("layers") if isinstance(config, dict) else None
-    if not isinstance(layers, list):
+    if not isinstance(layers, list) or (kind == "Functional" and not {
+            "input_layers", "output_layers"} <= set(config)):
         raise CheckFailure(function, "a model configuration with layers", "none")
     for number, layer in enumerate(layers):
         name = layer.get("class_name") if isinstance(layer, dict) else None
@@ -81,7 +91,7 @@ def rebuild(function: str, payload: dict, weights: list[np.ndarray] | None = Non
     _standard_activations(function, layers)
     _walk(function, config)
     try:
-        model = keras.Sequential.from_config(config)
+        model = (keras.Sequential if kind == "Sequential" else keras.Model).from_config(config)
     except Exception as error:  # noqa: BLE001 - a config Keras itself rejects
         raise CheckFailure(function, "a model Keras can rebuild from its configuration",
                            f"an error: {type(error).__name__}: {str(error)[:200]}") from None
@@ -111,3 +121,18 @@ def facts(payload: dict, model) -> ModelFacts:
     layers = tuple(layer_facts(type(layer).__name__, layer.get_config()) for layer in model.layers)
     params = int(model.count_params()) if built else 0
     return ModelFacts(payload.get("type", ""), input_shape, layers, params)
+
+
+def functional_facts(model) -> GraphFacts:
+    """Plain facts about a rebuilt functional model: its inputs, outputs and their sources."""
+    config = model.get_config()
+    inputs = tuple((str(t.name), tuple(t.shape[1:])) for t in model.inputs)
+    outputs = []
+    for name in model.output_names:
+        layer_config = model.get_layer(name).get_config()
+        outputs.append(OutputFacts(name, type(model.get_layer(name)).__name__,
+                                   layer_config.get("units"),
+                                   normalize(layer_config.get("activation"))))
+    sources = input_sources(config["layers"], [name for name, _ in inputs])
+    return GraphFacts(inputs, tuple(outputs), {o.name: sources.get(o.name, frozenset())
+                                                for o in outputs})

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from autograder.assignments import cnn_mnist, keras_digits, mnist_baselines
+from autograder.assignments import (
+    cnn_mnist,
+    digit_sum,
+    improve_mnist,
+    keras_digits,
+    mnist_baselines,
+)
 
-_MODULES: dict[str, ModuleType] = {"cnn_mnist": cnn_mnist, "keras_digits": keras_digits,
-                                   "mnist_baselines": mnist_baselines}
+_MODULES: dict[str, ModuleType] = {
+    "cnn_mnist": cnn_mnist, "keras_digits": keras_digits, "mnist_baselines": mnist_baselines,
+    "improve_mnist": improve_mnist, "digit_sum": digit_sum}
 
 
 def get(name: str) -> ModuleType:

@@ -76,6 +76,15 @@ def array_probe(function: str, ns: dict, given: np.ndarray) -> Probe:
     return Probe(function, {"returned_type": kind}, found)
 
 
+def counts_probe(function: str, ns: dict, bench: Workbench) -> Probe:
+    """Call a function counting the digits in labels, on the training and the test labels."""
+    data, found = {}, {}
+    for key, labels in (("train", bench.y_train), ("test", bench.y_test)):
+        value = call_student(ns, function, labels.copy())
+        data[key] = keep_array(value, found, key, lists=True)
+    return Probe(function, data, found)
+
+
 def holds(ns: dict, name: str, expected: np.ndarray) -> bool:
     """Whether the notebook variable ``name`` is exactly the prepared array ``expected``."""
     found = ns.get(name)
@@ -95,6 +104,7 @@ class Training:
     compile: str | None = None  # the graded compiling function, when compiling is separate
     reference_compile: Callable[[Any], None] | None = None  # its stand-in when it fails
     notebook: tuple[str, str, str, str] = ("model", "history", "x", "y")  # their variable names
+    untouched: Callable[[dict], bool] = lambda ns: True  # the trained model not changed since
 
 
 def _notebook_run(module: ModuleType, t: Training, ns: dict, bench: Workbench):
@@ -108,7 +118,7 @@ def _notebook_run(module: ModuleType, t: Training, ns: dict, bench: Workbench):
     model_name, history_name, x_name, y_name = t.notebook
     model, history = ns.get(model_name), ns.get(history_name)
     if not (isinstance(history, keras.callbacks.History) and isinstance(model, keras.Model)
-            and getattr(history, "model", None) is model):
+            and getattr(history, "model", None) is model and t.untouched(ns)):
         return None
     x, y = t.data(bench)
     if not (holds(ns, x_name, x) and holds(ns, y_name, y)):
@@ -147,7 +157,8 @@ def training_probe(module: ModuleType, t: Training, ns: dict, bench: Workbench,
     state[t.train] = model
     payload, weights = kernel.model_payload(model, weights=True)
     data = {"type": type(history).__name__, "reused_notebook_run": bool(reused),
-            "history": kernel.plain(getattr(history, "history", None)), "model": payload}
+            "history": kernel.plain(getattr(history, "history", None)),
+            "fit_params": kernel.plain(getattr(history, "params", None)), "model": payload}
     return Probe(t.train, data, weights)
 
 
@@ -167,6 +178,27 @@ def returned_array(result: Probe) -> np.ndarray:
     """The array a function returned; CheckFailure naming its type if it was not one."""
     return arrays.check_returned_array(result.function, result.arrays.get("returned"),
                                        result.data.get("returned_type", "None"))
+
+
+def _same_counts(subject: str, result: Probe, key: str, labels: np.ndarray) -> None:
+    found = arrays.check_returned_array(subject, result.arrays.get(key), result.data.get(key))
+    arrays.check_shape(subject, found, (10,))
+    expected = np.bincount(labels, minlength=10)
+    wrong = np.flatnonzero(found != expected)
+    if wrong.size:
+        digit = int(wrong[0])
+        fractions = np.allclose(found, expected / len(labels))
+        require(False, subject, f"digit {digit} counted {expected[digit]} times",
+                f"{found[digit]:g}", "These are the fractions of all labels: return the counts "
+                "themselves." if fractions else "")
+
+
+def verify_counts(result: Probe, bench: Workbench) -> list[Check]:
+    """The 10 digit counts of the training labels, then of the test labels (hidden)."""
+    return [(f"counts the {what} labels", lambda k=key, w=what, y=labels: _same_counts(
+        f"{result.function}: the {w} labels", result, k, y), hidden)
+        for key, what, labels, hidden in (("train", "training", bench.y_train, False),
+                                          ("test", "test", bench.y_test, True))]
 
 
 def verify_one_hot(result: Probe, labels: np.ndarray) -> list[Check]:

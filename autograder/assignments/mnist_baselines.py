@@ -66,14 +66,6 @@ def _probe_summary(ns: dict, bench: Workbench, state: dict) -> Probe:
                                      "returned": kernel.plain(value), "shape_type": shape})
 
 
-def _probe_counts(ns: dict, bench: Workbench, state: dict) -> Probe:
-    data, found = {}, {}
-    for key, labels in (("train", bench.y_train), ("test", bench.y_test)):
-        value = call_student(ns, "digit_counts", labels.copy())
-        data[key] = common.keep_array(value, found, key, lists=True)
-    return Probe("digit_counts", data, found)
-
-
 def _linear(function: str, model: object, data: dict) -> Probe:
     """A linear classifier as plain data: its class name and its fitted arrays."""
     found: dict[str, np.ndarray] = {}
@@ -128,7 +120,8 @@ def _training(t: common.Training):
 
 
 _PROBES = {
-    "dataset_summary": _probe_summary, "digit_counts": _probe_counts,
+    "dataset_summary": _probe_summary,
+    "digit_counts": lambda ns, bench, _: common.counts_probe("digit_counts", ns, bench),
     "flatten_images": lambda ns, bench, _: common.array_probe("flatten_images", ns,
                                                               bench.sample_train),
     "one_hot_labels": lambda ns, bench, _: common.array_probe("one_hot_labels", ns,
@@ -176,24 +169,6 @@ def _verify_summary(result: Probe, bench: Workbench) -> list[Check]:
 
     return [("returns a dict of the three facts", is_dict, False),
             *((f"{key} is right", lambda k=key: same(k), False) for key in truth)]
-
-
-def _same_counts(subject: str, result: Probe, key: str, labels: np.ndarray) -> None:
-    found = arrays.check_returned_array(subject, result.arrays.get(key), result.data.get(key))
-    arrays.check_shape(subject, found, (10,))
-    expected = np.bincount(labels, minlength=10)
-    wrong = np.flatnonzero(found != expected)
-    if wrong.size:
-        digit = int(wrong[0])
-        common.require(False, subject, f"digit {digit} counted {expected[digit]} times",
-                       f"{found[digit]:g}")
-
-
-def _verify_counts(result: Probe, bench: Workbench) -> list[Check]:
-    return [(f"counts the {what} labels", lambda k=key, w=what, y=labels: _same_counts(
-        f"digit_counts: the {w} labels", result, k, y), hidden)
-        for key, what, labels, hidden in (("train", "training", bench.y_train, False),
-                                          ("test", "test", bench.y_test, True))]
 
 
 def _verify_flatten(result: Probe, bench: Workbench) -> list[Check]:
@@ -294,7 +269,7 @@ def _verify_failures(result: Probe, bench: Workbench) -> list[Check]:
 
 
 _VERIFIERS = {
-    "dataset_summary": _verify_summary, "digit_counts": _verify_counts,
+    "dataset_summary": _verify_summary, "digit_counts": common.verify_counts,
     "flatten_images": _verify_flatten,
     "one_hot_labels": lambda result, bench: common.verify_one_hot(result, bench.y_train[:SAMPLE]),
     "train_logistic_regression": _verify_logistic, "count_misclassified": _verify_count,

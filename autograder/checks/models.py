@@ -153,3 +153,24 @@ def model_checks(function: str, facts: Callable[[], ModelFacts], spec: ModelSpec
         ("layer settings", lambda: check_layer_fields(function, facts(), spec), False),
         ("parameter count", lambda: check_param_count(function, facts(), spec), False),
     ]
+
+
+def check_count_of(function: str, facts: ModelFacts, kind: str, count: int) -> None:
+    """Exactly ``count`` layers of class ``kind``, for a model whose architecture is free."""
+    numbers = [number for number, layer in enumerate(facts.layers, start=1) if layer.kind == kind]
+    if len(numbers) != count:
+        where = f" (layer{'s' if len(numbers) > 1 else ''} " \
+                f"{', '.join(map(str, numbers))})" if numbers else ""
+        raise CheckFailure(function, f"exactly {count} {kind} layer{'s' if count > 1 else ''}",
+                           f"{len(numbers)}{where}")
+
+
+def check_output_layer(function: str, facts: ModelFacts, units: int, activation: str) -> None:
+    """The last layer is ``Dense(units, activation=activation)``."""
+    last = facts.layers[-1] if facts.layers else None
+    found = "no layers" if last is None else (
+        f"{last.label} with activation {_fmt(last.config.get('activation', 'none'))}")
+    if last is None or last.kind != "Dense" or last.config.get("units") != units \
+            or last.config.get("activation") != activation:
+        raise CheckFailure(function, f"a last layer Dense {units} with activation "
+                           f"{_fmt(activation)}", found)

@@ -21,6 +21,17 @@ def check_epochs(function: str, history: dict[str, list], epochs: int) -> None:
                            f"{found} (the history has {found} entries)")
 
 
+def check_batch_size(function: str, params: dict | None, batch_size: int, samples: int) -> None:
+    """The steps per epoch recorded by ``fit`` are those of ``batch_size`` on ``samples``."""
+    expected = math.ceil(samples / batch_size)
+    steps = (params or {}).get("steps")
+    if steps != expected:
+        size = f" (a batch size of about {math.ceil(samples / steps)})" \
+            if isinstance(steps, int) and steps > 0 else ""
+        raise CheckFailure(function, f"a batch size of {batch_size} ({expected} steps per epoch "
+                           f"on {samples:,} images)", f"{steps} steps per epoch{size}")
+
+
 def check_history_metrics(function: str, history: dict[str, list]) -> None:
     keys = set(history)
     if "loss" not in keys or not keys & {"accuracy", "acc", "sparse_categorical_accuracy"}:

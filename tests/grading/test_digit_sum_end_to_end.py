@@ -1,0 +1,82 @@
+"""digit_sum: whole notebooks graded through the real pipeline on real MNIST (slow).
+
+The fixture notebooks are graded once into a throwaway course; the tests read what the run
+recorded. A wrong submission that breaks building, compiling or the training data is trained once
+more by the grader with stand-ins, so each costs about a minute.
+"""
+
+import pytest
+
+import course_config
+from autograder import gradebook
+from tests.conftest import failures, grade_fixtures, scores
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("digit_sum")]
+CONFIG = course_config.ASSIGNMENTS["digit_sum"]
+POINTS = CONFIG.points
+FULL = sum(POINTS.values())
+LEAK = ("The sums must come from the model's own reading of the image, never from the true test "
+        "labels: that is a label leak.")
+WRONG = {
+    "true_labels_leak_into_sums": (
+        "predict_sums", "predict_sums: expected the sums the model predicts (the most probable "
+        "class of its 'sum' output), found 202 of 10,000 that differ (first: row 18, 5 where the "
+        "model predicts 10). Each of them is the true sum (the test label plus the addend passed "
+        f"in). {LEAK}"),
+    "table_predicted_from_labels": (
+        "results_table", "results_table: column predicted_sum: expected the sums the model "
+        "predicts (the most probable class of its 'sum' output), found 19 of 1,000 that differ "
+        "(first: row 18, 5 where the model predicts 10). Each of them is the actual sum (digit "
+        f"label plus addend). {LEAK}"),
+    "twenty_class_sum_head": (
+        "build_digit_sum_model", "build_digit_sum_model: output 'sum': expected Dense 19 with "
+        "activation 'softmax' (one class for each of 0 to 18), found Dense 20 with activation "
+        "'softmax'."),
+    "sequential_one_output_model": (
+        "build_digit_sum_model", "build_digit_sum_model: expected a functional keras.Model with "
+        "two inputs and two outputs, found a Sequential model. A Sequential model has one input "
+        "and one output: connect the layers with the functional API and end with "
+        "keras.Model(inputs=[image, addend], outputs=[digit, sum])."),
+    "unseeded_addends": (
+        "make_addends", "make_addends: expected the same addends from two calls with seed 11, "
+        "found different ones. Draw them from np.random.default_rng(seed)."),
+    "sum_label_off_by_one": (
+        "make_labels", "make_labels: the sum labels: expected values from 0 to 18, found values "
+        "from 1 to 19. Every sum is 1 more than digit + addend."),
+    "single_loss_for_both_outputs": (
+        "compile_digit_sum_model", "compile_digit_sum_model: loss: expected one loss for each "
+        "output, {'digit': ..., 'sum': ...}, found the single loss "
+        "'sparse_categorical_crossentropy' for both outputs. Pass a dict keyed by the output "
+        "names."),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    return grade_fixtures(tmp_path_factory, "digit_sum")
+
+
+def test_solution_gets_full_marks_with_both_outputs_above_their_thresholds(graded):
+    course, reports = graded
+    report = reports["solution"]
+    assert failures(report) == {} and report.score == FULL
+    measured = {key: value for r in report.results for c in r.checks
+                for key, value in c.details.items()}
+    assert measured["digit_test_accuracy"] >= CONFIG.thresholds["digit_min_accuracy"]
+    assert measured["sum_test_accuracy"] >= CONFIG.thresholds["sum_min_accuracy"]
+    assert gradebook.scores("digit_sum", course.db_url)["solution"] == FULL
+
+
+def test_blank_release_gets_zero_with_one_clear_message_per_function(graded):
+    _, reports = graded
+    assert reports["blank"].score == 0
+    assert failures(reports["blank"]) == {
+        f: [f"{f} is not written yet: it still raises NotImplementedError."] for f in POINTS}
+
+
+@pytest.mark.parametrize("student", sorted(WRONG))
+def test_wrong_submission_loses_exactly_the_broken_functions_points(graded, student):
+    _, reports = graded
+    function, message = WRONG[student]
+    assert scores(reports[student]) == {f: (0 if f == function else p) for f, p in POINTS.items()}
+    assert failures(reports[student]) == {function: [message]}
