@@ -73,3 +73,31 @@ def scores(report) -> dict[str, float]:
 
 def failures(report) -> dict[str, list[str]]:
     return {r.function: r.messages for r in report.results if not r.passed}
+
+
+def assert_loses_exactly(report, points: dict[str, float], function: str, message: str) -> None:
+    """The report lost the points of ``function`` only, with ``message`` as its one failure."""
+    assert scores(report) == {f: (0 if f == function else p) for f, p in points.items()}
+    assert failures(report) == {function: [message]}
+
+
+def assert_hand_grades_add_to_total(course, report, assignment: str) -> None:
+    """Scores entered for the solution's written answers add to its total and survive regrading."""
+    from nbgrader.api import Gradebook
+
+    from autograder import gradebook
+
+    config = course_config.ASSIGNMENTS[assignment]
+    full = sum(config.points.values())
+    assert gradebook.scores(assignment, course.db_url)["solution"] == full
+    with Gradebook(course.db_url) as gb:
+        for grade_id, points in config.manual.items():
+            grade = gb.find_grade(grade_id, config.notebook, assignment, "solution")
+            assert grade.needs_manual_grade and grade.max_score == points
+            grade.manual_score = points
+        gb.db.commit()
+    total = full + sum(config.manual.values())
+    assert gradebook.scores(assignment, course.db_url)["solution"] == total
+    gradebook.record(assignment, config.notebook, "solution", report.results, course.db_url,
+                     manual=tuple(config.manual))
+    assert gradebook.scores(assignment, course.db_url)["solution"] == total

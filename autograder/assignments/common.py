@@ -99,12 +99,18 @@ class Training:
     train: str  # the graded function that trains and returns the History
     build: str  # the graded function that builds the model
     build_args: tuple
-    spec: ModelSpec
-    data: Callable[[Workbench], tuple[np.ndarray, np.ndarray]]  # what train gets: (x, y)
+    spec: ModelSpec | None  # the build function's stand-in when it fails (or reference_build)
+    data: Callable[[Workbench], tuple[np.ndarray, ...]]  # what train gets after the model
     compile: str | None = None  # the graded compiling function, when compiling is separate
     reference_compile: Callable[[Any], None] | None = None  # its stand-in when it fails
-    notebook: tuple[str, str, str, str] = ("model", "history", "x", "y")  # their variable names
+    notebook: tuple[str, ...] = ("model", "history", "x", "y")  # model, history, then the data
     untouched: Callable[[dict], bool] = lambda ns: True  # the trained model not changed since
+    reference_build: Callable[[], Any] | None = None  # for models a ModelSpec cannot describe
+
+    def reference_model(self):
+        """A fresh stand-in for the build function (the caller seeds first)."""
+        return self.reference_build() if self.reference_build \
+            else workbench.build_model(self.spec)
 
 
 def _notebook_run(module: ModuleType, t: Training, ns: dict, bench: Workbench):
@@ -115,13 +121,12 @@ def _notebook_run(module: ModuleType, t: Training, ns: dict, bench: Workbench):
     """
     import keras
 
-    model_name, history_name, x_name, y_name = t.notebook
-    model, history = ns.get(model_name), ns.get(history_name)
+    model, history = ns.get(t.notebook[0]), ns.get(t.notebook[1])
     if not (isinstance(history, keras.callbacks.History) and isinstance(model, keras.Model)
             and getattr(history, "model", None) is model and t.untouched(ns)):
         return None
-    x, y = t.data(bench)
-    if not (holds(ns, x_name, x) and holds(ns, y_name, y)):
+    if not all(holds(ns, name, array) for name, array in
+               zip(t.notebook[2:], t.data(bench), strict=True)):
         return None
     checks = module.verify(Probe(t.build, {"model": kernel.model_payload(model)[0]}), bench)
     if t.compile:
@@ -146,8 +151,7 @@ def training_probe(module: ModuleType, t: Training, ns: dict, bench: Workbench,
         own_build = passes(module, t.build, ns, bench, state)
         own_compile = bool(t.compile) and passes(module, t.compile, ns, bench, state)
         workbench.seed_everything()  # as the notebook does before building: same start weights
-        model = call_student(ns, t.build, *t.build_args) if own_build \
-            else workbench.build_model(t.spec)
+        model = call_student(ns, t.build, *t.build_args) if own_build else t.reference_model()
         if own_compile:
             call_student(ns, t.compile, model)
         elif t.reference_compile:
@@ -167,7 +171,7 @@ def trained_or_fresh(t: Training, state: dict):
     model = state.get(t.train)
     if model is None:
         workbench.seed_everything()
-        model = workbench.build_model(t.spec)
+        model = t.reference_model()
     return model
 
 

@@ -36,8 +36,6 @@ LABEL_SEED, GRADER_SEED = 5, 2024  # addends the grader draws for make_labels an
 SAMPLE = 1000  # rows given to make_labels and results_table
 LEAK_INPUT = ("The model may read only the image and the addend: an input for the true digit "
               "leaks the answer into the sum.")
-# The notebook's trained model, its History and the data it trained on, reused when correct.
-NOTEBOOK_VARIABLES = ("model", "history", "x_train", "train_addends", "train_digits", "train_sums")
 
 
 @cache
@@ -77,6 +75,15 @@ def reference_compile(model) -> None:
                   metrics={"digit": ["accuracy"], "sum": ["accuracy"]})
 
 
+# The notebook's trained model, its History and the data it trained on, reused when correct.
+TRAINING = common.Training(
+    TRAIN, BUILD, (), None, lambda bench: tuple(a.copy() for a in train_data(bench)),
+    compile=COMPILE, reference_compile=reference_compile,
+    notebook=("model", "history", "x_train", "train_addends", "train_digits", "train_sums"),
+    reference_build=reference_model)
+NOTEBOOK_VARIABLES = TRAINING.notebook
+
+
 # --- kernel side --------------------------------------------------------------------------------
 
 def probe(function: str, ns: dict, bench: Workbench, state: dict) -> Probe:
@@ -108,42 +115,6 @@ def _probe_compile(ns: dict, bench: Workbench, state: dict) -> Probe:
     model = reference_model()
     call_student(ns, COMPILE, model)
     return Probe(COMPILE, {"compile_config": kernel.plain(model.get_compile_config() or {})})
-
-
-def _notebook_run(ns: dict, bench: Workbench):
-    """The notebook's trained model and History, when they are exactly what grading would redo."""
-    import keras
-
-    model, history = ns.get("model"), ns.get("history")
-    if not (isinstance(history, keras.callbacks.History) and isinstance(model, keras.Model)
-            and getattr(history, "model", None) is model):
-        return None
-    if not all(common.holds(ns, name, data) for name, data in
-               zip(NOTEBOOK_VARIABLES[2:], train_data(bench), strict=True)):
-        return None
-    checks = verify(Probe(BUILD, {"model": kernel.model_payload(model)[0]}), bench) + verify(
-        Probe(COMPILE, {"compile_config": model.get_compile_config() or {}}), bench)
-    return (model, history) if all(common.ok(thunk) for _, thunk, _ in checks) else None
-
-
-def _probe_train(ns: dict, bench: Workbench, state: dict) -> Probe:
-    """Train with the student's function; a failing build or compile is replaced by ours."""
-    reused = _notebook_run(ns, bench)
-    if reused:
-        model, history = reused
-    else:
-        own_build = common.passes(sys.modules[__name__], BUILD, ns, bench, state)
-        own_compile = common.passes(sys.modules[__name__], COMPILE, ns, bench, state)
-        workbench.seed_everything()  # as the notebook does before building: same start weights
-        model = call_student(ns, BUILD) if own_build else reference_model()
-        call_student(ns, COMPILE, model) if own_compile else reference_compile(model)
-        state[TRAIN] = model  # later functions get this model even if training fails
-        history = call_student(ns, TRAIN, model, *(a.copy() for a in train_data(bench)))
-    state[TRAIN] = model
-    payload, weights = kernel.model_payload(model, weights=True)
-    return Probe(TRAIN, {"type": type(history).__name__, "reused_notebook_run": bool(reused),
-                         "history": kernel.plain(getattr(history, "history", None)),
-                         "model": payload}, weights)
 
 
 def _trained(state: dict):
@@ -179,7 +150,9 @@ def _probe_table(ns: dict, bench: Workbench, state: dict) -> Probe:
 _PROBES = {
     "make_addends": _probe_addends, "make_labels": _probe_labels,
     BUILD: lambda ns, bench, state: common.model_probe(BUILD, ns), COMPILE: _probe_compile,
-    TRAIN: _probe_train, "predict_sums": _probe_predict, "results_table": _probe_table,
+    TRAIN: lambda ns, bench, state: common.training_probe(sys.modules[__name__], TRAINING, ns,
+                                                           bench, state),
+    "predict_sums": _probe_predict, "results_table": _probe_table,
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 
 import course_config
 from autograder import gradebook
-from tests.conftest import failures, grade_fixtures, scores
+from tests.conftest import assert_loses_exactly, failures, grade_fixtures
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("digit_sum")]
 CONFIG = course_config.ASSIGNMENTS["digit_sum"]
@@ -77,6 +77,4 @@ def test_blank_release_gets_zero_with_one_clear_message_per_function(graded):
 @pytest.mark.parametrize("student", sorted(WRONG))
 def test_wrong_submission_loses_exactly_the_broken_functions_points(graded, student):
     _, reports = graded
-    function, message = WRONG[student]
-    assert scores(reports[student]) == {f: (0 if f == function else p) for f, p in POINTS.items()}
-    assert failures(reports[student]) == {function: [message]}
+    assert_loses_exactly(reports[student], POINTS, *WRONG[student])

@@ -7,8 +7,12 @@ each its own xdist group: the two workers share the load.
 import pytest
 
 import course_config
-from autograder import gradebook
-from tests.conftest import failures, grade_fixtures, scores
+from tests.conftest import (
+    assert_hand_grades_add_to_total,
+    assert_loses_exactly,
+    failures,
+    grade_fixtures,
+)
 
 pytestmark = pytest.mark.slow
 CONFIG = course_config.ASSIGNMENTS["improve_mnist"]
@@ -85,9 +89,7 @@ def test_blank_release_gets_zero_with_one_clear_message_per_function(graded_firs
 
 
 def _loses_exactly_its_functions_points(reports, student):
-    function, message = WRONG[student]
-    assert scores(reports[student]) == {f: (0 if f == function else p) for f, p in POINTS.items()}
-    assert failures(reports[student]) == {function: [message]}
+    assert_loses_exactly(reports[student], POINTS, *WRONG[student])
 
 
 @first_half
@@ -105,17 +107,4 @@ def test_wrong_later_steps_lose_exactly_the_broken_functions_points(graded_secon
 @first_half
 def test_written_answers_are_graded_by_hand_and_add_to_the_total(graded_first):
     course, reports = graded_first
-    from nbgrader.api import Gradebook
-
-    assert gradebook.scores("improve_mnist", course.db_url)["solution"] == FULL
-    with Gradebook(course.db_url) as gb:
-        for grade_id, points in CONFIG.manual.items():
-            grade = gb.find_grade(grade_id, "improve_mnist", "improve_mnist", "solution")
-            assert grade.needs_manual_grade and grade.max_score == points
-            grade.manual_score = points
-        gb.db.commit()
-    total = FULL + sum(CONFIG.manual.values())
-    assert gradebook.scores("improve_mnist", course.db_url)["solution"] == total
-    gradebook.record("improve_mnist", "improve_mnist", "solution",
-                     reports["solution"].results, course.db_url, manual=tuple(CONFIG.manual))
-    assert gradebook.scores("improve_mnist", course.db_url)["solution"] == total
+    assert_hand_grades_add_to_total(course, reports["solution"], "improve_mnist")
