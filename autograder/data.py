@@ -12,8 +12,7 @@ import numpy as np
 import course_config
 
 Split = tuple[np.ndarray, np.ndarray]
-_SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28),
-           "y_test": (10000,)}
+_SPLITS = (("x_train", "y_train"), ("x_test", "y_test"))
 
 
 class DataError(RuntimeError):
@@ -41,23 +40,33 @@ def _read(path: Path) -> tuple[Split, Split]:
         raise DataError(f"MNIST file not found at {path}: {fix}.")
     try:
         with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in _SHAPES}
+            arrays = {key: data[key] for split in _SPLITS for key in split}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
         raise DataError(f"MNIST file at {path} is unreadable or corrupt ({error}): {fix}.") \
             from None
-    for key, shape in _SHAPES.items():
-        if arrays[key].shape != shape:
-            raise DataError(f"MNIST file at {path} has {key} of shape {arrays[key].shape}, "
-                            f"expected {shape}: {fix}.")
+    for images, labels in _SPLITS:
+        problem = _layout_problem(images, arrays[images].shape, labels, arrays[labels].shape)
+        if problem:
+            raise DataError(f"MNIST file at {path} {problem}: {fix}.")
     for array in arrays.values():
         array.setflags(write=False)
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
+def _layout_problem(images: str, image_shape: tuple, labels: str, label_shape: tuple) -> str:
+    """What is wrong with one split's shapes, or "" when it is N 28x28 images with N labels."""
+    if len(image_shape) != 3 or image_shape[1:] != (28, 28) or not image_shape[0]:
+        return f"has {images} of shape {image_shape}, expected (N, 28, 28) with N > 0"
+    if label_shape != image_shape[:1]:
+        return f"has {labels} of shape {label_shape} for {image_shape[0]} images in {images}"
+    return ""
+
+
 def load_mnist(path: str | os.PathLike | None = None) -> tuple[Split, Split]:
     """Return ``(x_train, y_train), (x_test, y_test)`` as uint8 arrays, like Keras does.
 
-    The file is read once per process; every call gets its own writable copies.
+    The file is all of MNIST (60,000 and 10,000 images) or a sample of it in the same layout.
+    It is read once per process; every call gets its own writable copies.
     """
     chosen = Path(path).expanduser().resolve() if path is not None else configured_path()
     if chosen is None:

@@ -45,14 +45,34 @@ def test_corrupt_file_says_so(tmp_path):
         data.load_mnist(corrupt)
 
 
+def _write(path, x_train, y_train):
+    """An .npz with the given training arrays and three blank test images."""
+    np.savez(path, x_train=x_train, y_train=y_train, x_test=np.zeros((3, 28, 28), np.uint8),
+             y_test=np.zeros(3, np.uint8))
+    return path
+
+
 def test_wrong_layout_names_the_array(tmp_path):
-    wrong = tmp_path / "mnist.npz"
-    arrays = {"x_train": np.zeros((5, 28, 28), np.uint8), "y_train": np.zeros(5, np.uint8),
-              "x_test": np.zeros((10000, 28, 28), np.uint8), "y_test": np.zeros(10000, np.uint8)}
-    np.savez(wrong, **arrays)
-    with pytest.raises(data.DataError, match=r"has x_train of shape \(5, 28, 28\), expected "
-                                             r"\(60000, 28, 28\)"):
+    wrong = _write(tmp_path / "mnist.npz", np.zeros((5, 784), np.uint8), np.zeros(5, np.uint8))
+    with pytest.raises(data.DataError) as raised:
         data.load_mnist(wrong)
+    assert str(raised.value).startswith(
+        f"MNIST file at {wrong} has x_train of shape (5, 784), expected (N, 28, 28) with N > 0: "
+        f"point {course_config.MNIST_PATH_ENV} at")
+
+
+def test_labels_that_do_not_match_the_images_are_named(tmp_path):
+    wrong = _write(tmp_path / "mnist.npz", np.zeros((5, 28, 28), np.uint8), np.zeros(4, np.uint8))
+    with pytest.raises(data.DataError, match=r"y_train of shape \(4,\) for 5 images in x_train: "):
+        data.load_mnist(wrong)
+
+
+def test_a_sample_in_the_same_layout_is_read(tmp_path):
+    sample = _write(tmp_path / "mnist.npz", np.full((5, 28, 28), 7, np.uint8),
+                    np.arange(5, dtype=np.uint8))
+    (x_train, y_train), (x_test, _) = data.load_mnist(sample)
+    assert x_train.shape == (5, 28, 28) and list(y_train) == [0, 1, 2, 3, 4]
+    assert x_test.shape == (3, 28, 28)
 
 
 def test_empty_variable_falls_back_to_keras_download(monkeypatch):

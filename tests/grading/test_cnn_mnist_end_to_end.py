@@ -1,7 +1,9 @@
 """Whole notebooks graded through the real pipeline on real MNIST (slow: each one trains).
 
-All fixture notebooks are graded once, in one run, into a throwaway course; the tests then read
-what the run recorded: scores, student-facing messages, the gradebook, the CSV and feedback.
+The solution is graded on all of MNIST against the course's threshold; every other fixture is
+graded once, in one run, on the sample of MNIST (see tests/conftest.py) into a throwaway course.
+The tests then read what the runs recorded: scores, student-facing messages, the gradebook, the
+CSV and feedback. Each run is its own xdist group, so the two workers share them.
 """
 
 import csv
@@ -14,29 +16,58 @@ import course_config
 from autograder import gradebook
 from autograder.course import Course
 from autograder.grading.pipeline import grade_assignment
-from tests.conftest import FIXTURES, failures, grade_fixtures, make_course, scores
+from tests.conftest import (
+    FIXTURES,
+    SAMPLE_THRESHOLDS,
+    failures,
+    grade_fixtures,
+    make_course,
+    scores,
+    training_on_sample,
+)
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cnn_mnist")]
+pytestmark = pytest.mark.slow
 POINTS = course_config.ASSIGNMENTS["cnn_mnist"].points
 FULL = sum(POINTS.values())
+ON_SAMPLE = ("blank", "keras2_style_solution", "categorical_crossentropy", "compile_model_raises",
+             "evaluate_returns_reversed", "missing_dense_layer", "no_softmax",
+             "only_test_images_scaled", "sgd_optimizer", "sixteen_filters",
+             "syntax_error_in_evaluate_cell", "three_epochs", "valid_padding")
+on_all_of_mnist = pytest.mark.xdist_group("cnn_mnist_full")
+on_the_sample = pytest.mark.xdist_group("cnn_mnist_sample")
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    return grade_fixtures(tmp_path_factory, "cnn_mnist")
+def solution(tmp_path_factory):
+    return grade_fixtures(tmp_path_factory, "cnn_mnist", ("solution",))
 
 
-@pytest.mark.parametrize("student", ["solution", "keras2_style_solution"])
-def test_solutions_get_full_marks(graded, student):
-    _, reports = graded
-    report = reports[student]
-    assert failures(report) == {}
-    assert report.score == FULL
-    accuracy = next(c.details["test_accuracy"] for r in report.results for c in r.checks
-                    if c.details)
-    assert accuracy >= course_config.ASSIGNMENTS["cnn_mnist"].thresholds["min_test_accuracy"]
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, mnist_sample):
+    return grade_fixtures(tmp_path_factory, "cnn_mnist", ON_SAMPLE, sample=mnist_sample)
 
 
+def _test_accuracy(report) -> float:
+    return next(c.details["test_accuracy"] for r in report.results for c in r.checks
+                if c.details)
+
+
+@on_all_of_mnist
+def test_solution_gets_full_marks_on_all_of_mnist(solution):
+    report = solution[1]["solution"]
+    assert failures(report) == {} and report.score == FULL
+    threshold = course_config.ASSIGNMENTS["cnn_mnist"].thresholds["min_test_accuracy"]
+    assert _test_accuracy(report) >= threshold
+
+
+@on_the_sample
+def test_keras2_style_solution_gets_full_marks(graded):
+    report = graded[1]["keras2_style_solution"]
+    assert failures(report) == {} and report.score == FULL
+    assert _test_accuracy(report) >= SAMPLE_THRESHOLDS["cnn_mnist"]["min_test_accuracy"]
+
+
+@on_the_sample
 def test_blank_release_gets_zero_with_one_clear_message_per_function(graded):
     _, reports = graded
     assert reports["blank"].score == 0
@@ -76,6 +107,7 @@ WRONG = {
 }
 
 
+@on_the_sample
 @pytest.mark.parametrize("student", sorted(WRONG))
 def test_wrong_submission_loses_exactly_the_broken_functions_points(graded, student):
     _, reports = graded
@@ -90,6 +122,7 @@ def test_wrong_submission_loses_exactly_the_broken_functions_points(graded, stud
         assert found == [message]
 
 
+@on_the_sample
 def test_gradebook_csv_and_results_agree_with_the_reports(graded):
     course, reports = graded
     assert gradebook.scores("cnn_mnist", course.db_url) == {
@@ -104,6 +137,7 @@ def test_gradebook_csv_and_results_agree_with_the_reports(graded):
     assert stored["score"] == FULL - POINTS["get_model"]
 
 
+@on_the_sample
 def test_autograded_notebook_shows_the_verdict_in_the_test_cell(graded):
     course, _ = graded
     import nbformat
@@ -119,6 +153,7 @@ def test_autograded_notebook_shows_the_verdict_in_the_test_cell(graded):
     assert all("Traceback" not in line for line in cell.outputs[0].traceback)
 
 
+@on_the_sample
 def test_nbgrader_feedback_renders_our_messages(graded):
     course, _ = graded
     gradebook.generate_feedback("cnn_mnist", "sgd_optimizer", course.root, course.db_url)
@@ -127,11 +162,13 @@ def test_nbgrader_feedback_renders_our_messages(graded):
     assert "Traceback (most recent call last)" not in html
 
 
-def test_grading_the_same_submission_twice_gives_the_same_scores(graded, tmp_path):
-    _, reports = graded
+@on_the_sample
+def test_grading_the_same_submission_twice_gives_the_same_scores(graded, mnist_sample, tmp_path):
+    """Graded alone, a submission whose model the grader retrains gets exactly the same results."""
     alone = tmp_path / "alone"
     alone.mkdir()
-    shutil.copy(FIXTURES / "cnn_mnist" / "solution.ipynb", alone / "solution.ipynb")
-    again = grade_assignment(Course.at(make_course(tmp_path / "course")), "cnn_mnist", alone)[0]
-    first = reports["solution"]
-    assert [r.to_dict() for r in again.results] == [r.to_dict() for r in first.results]
+    shutil.copy(FIXTURES / "cnn_mnist" / "sixteen_filters.ipynb", alone)
+    with training_on_sample("cnn_mnist", mnist_sample):
+        again = grade_assignment(Course.at(make_course(tmp_path / "course")), "cnn_mnist", alone)
+    first = graded[1]["sixteen_filters"]
+    assert [r.to_dict() for r in again[0].results] == [r.to_dict() for r in first.results]

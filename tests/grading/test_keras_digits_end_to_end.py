@@ -1,6 +1,7 @@
 """keras_digits: whole notebooks graded through the real pipeline on real MNIST (slow).
 
-The fixture notebooks are graded once into a throwaway course; the tests read what the run
+The solution is graded on all of MNIST, the other fixtures on the sample (tests/conftest.py), each
+run once into a throwaway course and in its own xdist group; the tests read what the runs
 recorded: scores, student-facing messages, the gradebook with its manually graded answer.
 """
 
@@ -10,7 +11,7 @@ import course_config
 from autograder import gradebook
 from tests.conftest import assert_loses_exactly, failures, grade_fixtures
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("keras_digits")]
+pytestmark = pytest.mark.slow
 CONFIG = course_config.ASSIGNMENTS["keras_digits"]
 POINTS = CONFIG.points
 FULL = sum(POINTS.values())
@@ -35,13 +36,23 @@ WRONG = {
 }
 
 
+on_all_of_mnist = pytest.mark.xdist_group("keras_digits_full")
+on_the_sample = pytest.mark.xdist_group("keras_digits_sample")
+
+
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    return grade_fixtures(tmp_path_factory, "keras_digits")
+def solution(tmp_path_factory):
+    return grade_fixtures(tmp_path_factory, "keras_digits", ("solution",))
 
 
-def test_solution_gets_full_marks_with_the_cnn_beating_the_dense_network(graded):
-    _, reports = graded
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, mnist_sample):
+    return grade_fixtures(tmp_path_factory, "keras_digits", ("blank", *WRONG), sample=mnist_sample)
+
+
+@on_all_of_mnist
+def test_solution_gets_full_marks_with_the_cnn_beating_the_dense_network(solution):
+    _, reports = solution
     report = reports["solution"]
     assert failures(report) == {} and report.score == FULL
     details = {c.name: c.details for r in report.results for c in r.checks if c.details}
@@ -52,6 +63,7 @@ def test_solution_gets_full_marks_with_the_cnn_beating_the_dense_network(graded)
     assert cnn["cnn_test_accuracy"] > cnn["dense_test_accuracy"] == pytest.approx(dense)
 
 
+@on_the_sample
 def test_blank_release_gets_zero_with_one_clear_message_per_function(graded):
     _, reports = graded
     assert reports["blank"].score == 0
@@ -59,14 +71,16 @@ def test_blank_release_gets_zero_with_one_clear_message_per_function(graded):
         f: [f"{f} is not written yet: it still raises NotImplementedError."] for f in POINTS}
 
 
+@on_the_sample
 @pytest.mark.parametrize("student", sorted(WRONG))
 def test_wrong_submission_loses_exactly_the_broken_functions_points(graded, student):
     _, reports = graded
     assert_loses_exactly(reports[student], POINTS, *WRONG[student])
 
 
-def test_written_answer_is_graded_by_hand_and_adds_to_the_total(graded):
-    course, reports = graded
+@on_all_of_mnist
+def test_written_answer_is_graded_by_hand_and_adds_to_the_total(solution):
+    course, reports = solution
     from nbgrader.api import Gradebook
 
     assert gradebook.scores("keras_digits", course.db_url)["solution"] == FULL

@@ -1,7 +1,7 @@
 """mnist_baselines: whole notebooks graded through the real pipeline on real MNIST (slow).
 
-Every notebook that trains the CNN costs about three minutes, so the fixtures are graded in two
-halves, each its own xdist group: the two workers share the load.
+The solution is graded on all of MNIST, the other fixtures on the sample (tests/conftest.py), each
+run once into a throwaway course and in its own xdist group: the two workers share the load.
 """
 
 import pytest
@@ -34,26 +34,24 @@ WRONG = {
     "lr_keyword_removed_in_keras3": ("train_cnn", "train_cnn raised ValueError: Argument(s) not "
                                                   "recognized: {'lr': 1.0}"),
 }
-FIRST = ("solution", "blank", "mlp_1000_units", "adam_instead_of_adadelta",
-         "lr_keyword_removed_in_keras3")
-SECOND = tuple(sorted(set(WRONG) - set(FIRST)))
-first_half = pytest.mark.xdist_group("mnist_baselines_1")
-second_half = pytest.mark.xdist_group("mnist_baselines_2")
+on_all_of_mnist = pytest.mark.xdist_group("mnist_baselines_full")
+on_the_sample = pytest.mark.xdist_group("mnist_baselines_sample")
 
 
 @pytest.fixture(scope="module")
-def graded_first(tmp_path_factory):
-    return grade_fixtures(tmp_path_factory, "mnist_baselines", FIRST)
+def solution(tmp_path_factory):
+    return grade_fixtures(tmp_path_factory, "mnist_baselines", ("solution",))
 
 
 @pytest.fixture(scope="module")
-def graded_second(tmp_path_factory):
-    return grade_fixtures(tmp_path_factory, "mnist_baselines", SECOND)
+def graded(tmp_path_factory, mnist_sample):
+    return grade_fixtures(tmp_path_factory, "mnist_baselines", ("blank", *WRONG),
+                          sample=mnist_sample)
 
 
-@first_half
-def test_solution_gets_full_marks_with_each_model_above_its_threshold(graded_first):
-    _, reports = graded_first
+@on_all_of_mnist
+def test_solution_gets_full_marks_with_each_model_above_its_threshold(solution):
+    _, reports = solution
     report = reports["solution"]
     assert failures(report) == {} and report.score == FULL
     accuracy = {r.function: c.details["test_accuracy"] for r in report.results
@@ -65,31 +63,21 @@ def test_solution_gets_full_marks_with_each_model_above_its_threshold(graded_fir
     assert accuracy["train_logistic_regression"] < accuracy["train_mlp"] < accuracy["train_cnn"]
 
 
-@first_half
-def test_blank_release_gets_zero_with_one_clear_message_per_function(graded_first):
-    _, reports = graded_first
+@on_the_sample
+def test_blank_release_gets_zero_with_one_clear_message_per_function(graded):
+    _, reports = graded
     assert reports["blank"].score == 0
     assert failures(reports["blank"]) == {
         f: [f"{f} is not written yet: it still raises NotImplementedError."] for f in POINTS}
 
 
-def _loses_exactly_its_functions_points(reports, student):
-    assert_loses_exactly(reports[student], POINTS, *WRONG[student])
+@on_the_sample
+@pytest.mark.parametrize("student", sorted(WRONG))
+def test_wrong_submission_loses_exactly_the_broken_functions_points(graded, student):
+    assert_loses_exactly(graded[1][student], POINTS, *WRONG[student])
 
 
-@first_half
-@pytest.mark.parametrize("student", sorted(set(WRONG) & set(FIRST)))
-def test_wrong_submission_loses_exactly_the_broken_functions_points(graded_first, student):
-    _loses_exactly_its_functions_points(graded_first[1], student)
-
-
-@second_half
-@pytest.mark.parametrize("student", SECOND)
-def test_wrong_inputs_lose_exactly_the_broken_functions_points(graded_second, student):
-    _loses_exactly_its_functions_points(graded_second[1], student)
-
-
-@first_half
-def test_written_answers_are_graded_by_hand_and_add_to_the_total(graded_first):
-    course, reports = graded_first
+@on_all_of_mnist
+def test_written_answers_are_graded_by_hand_and_add_to_the_total(solution):
+    course, reports = solution
     assert_hand_grades_add_to_total(course, reports["solution"], "mnist_baselines")
