@@ -123,6 +123,13 @@ def failures(report) -> dict[str, list[str]]:
     return {r.function: r.messages for r in report.results if not r.passed}
 
 
+def assert_blank_gets_zero(report, points: dict[str, float]) -> None:
+    """The blank release scores 0, with one plain message for each function."""
+    assert report.score == 0
+    assert failures(report) == {
+        f: [f"{f} is not written yet: it still raises NotImplementedError."] for f in points}
+
+
 def assert_loses_exactly(report, points: dict[str, float], function: str, message: str) -> None:
     """The report lost the points of ``function`` only, with ``message`` as its one failure."""
     assert scores(report) == {f: (0 if f == function else p) for f, p in points.items()}

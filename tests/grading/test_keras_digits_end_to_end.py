@@ -8,8 +8,13 @@ recorded: scores, student-facing messages, the gradebook with its manually grade
 import pytest
 
 import course_config
-from autograder import gradebook
-from tests.conftest import assert_loses_exactly, failures, grade_fixtures
+from tests.conftest import (
+    assert_blank_gets_zero,
+    assert_hand_grades_add_to_total,
+    assert_loses_exactly,
+    failures,
+    grade_fixtures,
+)
 
 pytestmark = pytest.mark.slow
 CONFIG = course_config.ASSIGNMENTS["keras_digits"]
@@ -65,10 +70,7 @@ def test_solution_gets_full_marks_with_the_cnn_beating_the_dense_network(solutio
 
 @on_the_sample
 def test_blank_release_gets_zero_with_one_clear_message_per_function(graded):
-    _, reports = graded
-    assert reports["blank"].score == 0
-    assert failures(reports["blank"]) == {
-        f: [f"{f} is not written yet: it still raises NotImplementedError."] for f in POINTS}
+    assert_blank_gets_zero(graded[1]["blank"], POINTS)
 
 
 @on_the_sample
@@ -81,16 +83,4 @@ def test_wrong_submission_loses_exactly_the_broken_functions_points(graded, stud
 @on_all_of_mnist
 def test_written_answer_is_graded_by_hand_and_adds_to_the_total(solution):
     course, reports = solution
-    from nbgrader.api import Gradebook
-
-    assert gradebook.scores("keras_digits", course.db_url)["solution"] == FULL
-    with Gradebook(course.db_url) as gb:
-        grade = gb.find_grade("why_cnn_wins", "keras_digits", "keras_digits", "solution")
-        assert grade.needs_manual_grade and grade.max_score == CONFIG.manual["why_cnn_wins"]
-        grade.manual_score = 1
-        gb.db.commit()
-    assert gradebook.scores("keras_digits", course.db_url)["solution"] == FULL + 1
-    # regrading records automatic scores again but never touches a grader's manual score
-    gradebook.record("keras_digits", "keras_digits", "solution", reports["solution"].results,
-                     course.db_url, manual=tuple(CONFIG.manual))
-    assert gradebook.scores("keras_digits", course.db_url)["solution"] == FULL + 1
+    assert_hand_grades_add_to_total(course, reports["solution"], "keras_digits")

@@ -8,6 +8,7 @@ import pytest
 
 import course_config
 from tests.conftest import (
+    assert_blank_gets_zero,
     assert_hand_grades_add_to_total,
     assert_loses_exactly,
     failures,
@@ -65,10 +66,7 @@ def test_solution_gets_full_marks_with_each_model_above_its_threshold(solution):
 
 @on_the_sample
 def test_blank_release_gets_zero_with_one_clear_message_per_function(graded):
-    _, reports = graded
-    assert reports["blank"].score == 0
-    assert failures(reports["blank"]) == {
-        f: [f"{f} is not written yet: it still raises NotImplementedError."] for f in POINTS}
+    assert_blank_gets_zero(graded[1]["blank"], POINTS)
 
 
 @on_the_sample
