@@ -25,6 +25,19 @@ NOTEBOOK_TIMEOUT_S = 1200  # wall time of a whole notebook
 KERNEL_STARTUP_TIMEOUT_S = 120
 MAX_PROBE_FILE_BYTES = 64 * 1024 * 1024  # largest file of plain data a kernel may hand back
 
+# --- the sandbox of every grading kernel (see README, "Sandbox") ------------------------------
+# Measured in the sandbox: the heaviest solutions peak at 2.0 GB (improve_mnist) and 2.2 GB
+# (mnist_baselines, with scikit-learn on all 60,000 images): 4 GB leaves room for other designs.
+GiB = 1024**3
+KERNEL_MEMORY_BYTES = 4 * GiB  # memory of the kernel and everything it starts (cgroup)
+KERNEL_ADDRESS_SPACE_BYTES = 8 * GiB  # address space of each of its processes (TF maps ~3.2 GB)
+KERNEL_MAX_TASKS = 256  # processes and threads of the kernel
+KERNEL_CPU_S = 3600  # CPU time of each of its processes
+KERNEL_MAX_FILE_BYTES = 256 * 1024**2  # largest file it may write
+KERNEL_TMP_BYTES = 512 * 1024**2  # its private /tmp and /dev/shm (in memory)
+MAX_OUTPUT_BYTES = 2 * 1024**2  # cell outputs kept per notebook; the rest is cut, with a note
+SANDBOX_UIDS = (61000, 1000)  # kernels run as one of these users: first uid, how many
+
 # The course's folders, relative to its root: nbgrader's own layout, plus ours.
 GRADEBOOK_FILE = "gradebook.db"  # SQLite gradebook; used when no database URL is given
 SOURCE_DIR, RELEASE_DIR = "source", "release"

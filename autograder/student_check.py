@@ -45,5 +45,5 @@ def check_notebook(path: Path, assignment: str | None = None,
     prepare_grading()
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
         probe_dir = Path(tmp) / "probes"
-        log = execute(nb, path.resolve().parent, probe_dir)
+        log = execute(nb, path.resolve().parent, probe_dir, sandbox=False)
         return verify(assignment, nb, log, probe_dir, Workbench(), include_hidden=False)

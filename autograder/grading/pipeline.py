@@ -15,7 +15,7 @@ import course_config
 from autograder import gradebook
 from autograder.checks.results import FunctionResult
 from autograder.course import Course
-from autograder.grading import submissions
+from autograder.grading import sandbox, submissions
 from autograder.grading.execute import DEFAULT_LIMITS, Limits, execute
 from autograder.grading.record import SubmissionReport, record, write_grades_csv
 from autograder.grading.restore import restore
@@ -52,6 +52,8 @@ def grade_notebook(assignment: str, path: Path, source: nbformat.NotebookNode, b
             if item.is_file() and not item.is_symlink() and item.suffix != ".ipynb":
                 shutil.copy2(item, workdir / item.name)
         run = execute(nb, workdir, probe_dir, limits)
+        if run.peak_memory:
+            log.info("%s: the kernel used at most %.0f MB", path, run.peak_memory / 1024**2)
         results = verify(assignment, nb, run, probe_dir, bench)
     if run.stopped:
         notes.append(run.stopped)
@@ -68,6 +70,7 @@ def grade_assignment(course: Course, assignment: str, directory: Path | None = N
     found = submissions.collect(directory or course.submitted, assignment, config.notebook)
     gradebook.ensure_registered(assignment, course.root, course.db_url,
                                 course.scratch / "registration")
+    sandbox.support()  # says once, at the start, what this machine cannot enforce
     prepare_grading()  # the grader's own TensorFlow: same threads and determinism as kernels
     bench = Workbench()
     reports = []

@@ -41,8 +41,14 @@ def restore(nb: nbformat.NotebookNode, source: nbformat.NotebookNode,
     cells, seen = [], set()
     for cell in nb.cells:
         grade_id = _grade_id(cell)
-        if grade_id in seen:
+        if grade_id in seen and grade_id in protected:
             notes.append(f"dropped a duplicate of cell {grade_id}")
+            continue
+        if grade_id in seen:  # a copy of an answer cell: its code runs, under no grade id
+            cell = copy.deepcopy(cell)
+            del cell.metadata["nbgrader"]
+            notes.append(f"kept a second cell {grade_id} as ordinary code")
+            cells.append(_fresh(cell))
             continue
         if grade_id:
             seen.add(grade_id)
@@ -54,17 +60,18 @@ def restore(nb: nbformat.NotebookNode, source: nbformat.NotebookNode,
             cells.append(_fresh(original))
         else:
             cells.append(_fresh(cell))
-    previous = None
+    at = 0  # missing cells go back after the source cell before them that is present
     for cell in source.cells:
         grade_id = _grade_id(cell)
-        if grade_id in protected and grade_id not in seen:
-            at = next((i + 1 for i, c in enumerate(cells) if previous and _grade_id(c) == previous),
-                      0)
+        found = next((i for i, c in enumerate(cells) if grade_id and _grade_id(c) == grade_id),
+                     None)
+        if found is not None:
+            at = found + 1
+        elif grade_id in protected and grade_id not in seen:
             cells.insert(at, _fresh(cell))
             notes.append(f"put back cell {grade_id}, which was missing")
             seen.add(grade_id)
-        if grade_id:
-            previous = grade_id
+            at += 1
     restored = copy.deepcopy(nb)
     restored.cells = cells
     restored.metadata["kernelspec"] = copy.deepcopy(source.metadata["kernelspec"])

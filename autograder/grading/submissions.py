@@ -53,6 +53,9 @@ def _timestamp(path: Path) -> str | None:
 
 def load(path: Path) -> nbformat.NotebookNode:
     """Read and validate a notebook, or raise NotebookProblem with a plain reason."""
+    if path.is_symlink() or path.parent.is_symlink():
+        raise NotebookProblem(f"{path.name} is a symbolic link, not a notebook: submit the "
+                              "notebook file itself")
     if not path.exists():
         raise NotebookProblem(f"no notebook named {path.name} was submitted")
     try:

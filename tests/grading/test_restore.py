@@ -71,6 +71,19 @@ def test_duplicated_grade_id_keeps_one():
     assert notes == ["dropped a duplicate of cell test_get_model"]
 
 
+def test_a_copied_answer_cell_still_runs_under_no_grade_id():
+    """Students duplicate a cell to try a variant: the later definition is the one they meant."""
+    student = copy.deepcopy(RELEASE)
+    copied = copy.deepcopy(cell(student, "get_model"))
+    copied.source = "def get_model(input_shape):\n    return 'second try'"
+    student.cells.insert(student.cells.index(cell(student, "get_model")) + 1, copied)
+    restored, notes = restore(student, SOURCE, RELEASE)
+    assert grade_ids(restored).count("get_model") == 1
+    assert any(c.source == copied.source and "nbgrader" not in c.metadata
+               for c in restored.cells)
+    assert notes == ["kept a second cell get_model as ordinary code"]
+
+
 def test_outputs_are_cleared_and_kernelspec_is_the_source_one():
     student = copy.deepcopy(SOURCE)
     student.metadata["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
@@ -78,3 +91,14 @@ def test_outputs_are_cleared_and_kernelspec_is_the_source_one():
     restored, _ = restore(student, SOURCE)
     assert restored.metadata.kernelspec.name == "python3"
     assert all(not c.get("outputs") for c in restored.cells)
+
+
+def test_cells_put_back_keep_the_order_of_source():
+    """A notebook without nbgrader metadata (an nbformat 3 file, say) gets every protected cell
+    back, in order: the imports before the checks that use them."""
+    student = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('hi')")])
+    student.metadata = copy.deepcopy(SOURCE.metadata)
+    restored, _ = restore(student, SOURCE)
+    back = [i for i in grade_ids(restored) if i]
+    assert back == [i for i in grade_ids(SOURCE) if i in back]
+    assert back[:2] == ["intro", "imports"] and "test_evaluate_model" in back

@@ -40,3 +40,14 @@ def test_unreadable_notebooks_have_a_plain_reason(tmp_path: Path, content, reaso
 
 def test_a_real_notebook_loads():
     assert len(load(FIXTURES / "cnn_mnist" / "solution.ipynb").cells) > 20
+
+
+def test_a_notebook_that_links_to_another_file_is_refused(tmp_path: Path):
+    """A link to the instructor's source (with the hidden tests and solutions) is not graded."""
+    source = tmp_path / "source.ipynb"
+    source.write_text((FIXTURES / "cnn_mnist" / "solution.ipynb").read_text())
+    (tmp_path / "cnn_mnist.ipynb").symlink_to(source)
+    with pytest.raises(NotebookProblem) as problem:
+        load(tmp_path / "cnn_mnist.ipynb")
+    assert str(problem.value) == ("cnn_mnist.ipynb is a symbolic link, not a notebook: submit the "
+                                  "notebook file itself")
