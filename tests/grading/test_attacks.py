@@ -45,6 +45,9 @@ REASONS = {
     "thread_bomb": ("begins", "the kernel died while running cell "),
     "os_exit": ("notes", [DIED.format(8)]),
     "segfault_through_ctypes": ("notes", [DIED.format(8)]),
+    "nbformat_3": ("begins", "put back cell intro, which was missing"),
+    "always_equal_objects": ("scale", "scale_mnist_data was not checked: its check cell failed "
+                                      "(ValueError: invalid __array_struct__)."),
     "sigint_ignored_loop": ("begins", "the notebook ran longer than its limit of 120 s"),
     "edited_test_cell": ("notes", ["restored cell test_scale_mnist_data, which had been edited"]),
     "retagged_test_cell": ("notes", ["restored cell test_scale_mnist_data, which had been "
@@ -137,13 +140,13 @@ def test_an_attack_gains_nothing_and_the_report_says_why(graded, student):
     _, reports, _, _ = graded
     report = reports[student]
     assert report.score == 0
-    kind, expected = REASONS.get(student, ("unscaled", UNSCALED))
+    kind, expected = REASONS.get(student, ("scale", UNSCALED))
     if kind == "problem":
         assert report.problem == expected
     elif kind == "notes":
         assert report.notes == expected
     elif kind == "begins":
-        assert len(report.notes) == 1 and report.notes[0].startswith(expected)
+        assert report.notes[0].startswith(expected)
     else:
         scale = next(r for r in report.results if r.function == "scale_mnist_data")
         assert scale.messages == [expected]
