@@ -16,6 +16,10 @@ COURSE_ROOT = Path(__file__).resolve().parent
 # that file is absent too, the loader falls back to keras.datasets.mnist.load_data().
 MNIST_PATH_ENV = "MNIST_PATH"
 DEFAULT_MNIST_PATH = COURSE_ROOT.parent / "shared" / "data" / "mnist.npz"
+# While grading, kernels get the training images and only part of the test images; every accuracy
+# and count of mistakes that earns points is measured by the grader on the rest, which no student
+# code ever had. This is that rest, as a fraction of the test images, drawn once with SEED.
+HELD_OUT_TEST_FRACTION = 0.5
 
 # --- grading ----------------------------------------------------------------------------------
 SEED = 0  # seeds Python, NumPy and TensorFlow before the first student cell

@@ -89,3 +89,26 @@ def test_default_is_the_shared_copy_when_no_variable(monkeypatch):
     monkeypatch.delenv(course_config.MNIST_PATH_ENV)
     expected = course_config.DEFAULT_MNIST_PATH
     assert data.configured_path() == (expected if Path(expected).exists() else None)
+
+
+def test_the_held_out_test_images_are_a_fixed_half_kept_in_order():
+    _, (x_test, y_test) = data.load_mnist()
+    (given, given_labels), (held, held_labels) = data.split_held_out(x_test, y_test)
+    assert len(held) == round(len(y_test) * course_config.HELD_OUT_TEST_FRACTION) == 5000
+    assert len(given) + len(held) == len(x_test) and len(given_labels) == len(given)
+    rows = {image.tobytes() for image in x_test}
+    assert {image.tobytes() for image in given}.isdisjoint(image.tobytes() for image in held)
+    assert {image.tobytes() for image in (*given, *held)} == rows
+    again = data.split_held_out(x_test, y_test)
+    assert np.array_equal(again[1][0], held) and np.array_equal(again[1][1], held_labels)
+    assert sorted(np.unique(held_labels)) == list(range(10))  # every digit is held out too
+
+
+def test_the_kernels_file_holds_the_training_images_and_the_given_test_images(tmp_path):
+    (x_train, y_train), (x_test, y_test) = data.load_mnist()
+    given, _ = data.split_held_out(x_test, y_test)
+    path = data.write_for_kernels((x_train, y_train), given, tmp_path / "mnist.npz")
+    (train, train_labels), (test, test_labels) = data.load_mnist(path)
+    assert np.array_equal(train, x_train) and np.array_equal(train_labels, y_train)
+    assert np.array_equal(test, given[0]) and np.array_equal(test_labels, given[1])
+    assert path.stat().st_mode & 0o777 == 0o644  # a kernel's own user can read it

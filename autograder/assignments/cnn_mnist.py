@@ -134,7 +134,7 @@ def _two_arrays(fn: str, result: Probe) -> None:
 
 def _verify_train(result: Probe, bench: Workbench) -> list[Check]:
     return common.verify_training(result, bench, int(CONFIG.thresholds["epochs"]),
-                                  CONFIG.thresholds["min_test_accuracy"], bench.x_test)
+                                  CONFIG.thresholds["min_test_accuracy"], bench.x_held)
 
 
 def _verify_evaluate(result: Probe, bench: Workbench) -> list[Check]:

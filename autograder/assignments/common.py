@@ -255,18 +255,19 @@ def predicted_classes(result: Probe, x: np.ndarray) -> np.ndarray:
 
 
 def verify_training(result: Probe, bench: Workbench, epochs: int, threshold: float,
-                    x_test: np.ndarray, more: tuple[Check, ...] = (),
+                    x_held: np.ndarray, more: tuple[Check, ...] = (),
                     score: Callable[[], tuple[float, float]] | None = None) -> list[Check]:
-    """The History of ``epochs`` epochs, then test accuracy measured here of at least threshold.
+    """The History of ``epochs`` epochs, then accuracy of at least threshold, measured here.
 
-    ``more`` are checks that run between the history checks and the accuracy check; ``score``
-    is the model's (loss, accuracy) when the caller measures it too (measured once).
+    ``x_held`` are the held-out test images as the model takes them; ``more`` are checks that
+    run between the history checks and the accuracy check; ``score`` is the model's (loss,
+    accuracy) on them when the caller measures it too (measured once).
     """
     fn, history = result.function, result.data.get("history")
-    score = score or cache(lambda: measured(result, x_test, bench.y_test))
+    score = score or cache(lambda: measured(result, x_held, bench.y_held))
 
     def accurate() -> dict:
-        training.check_min_accuracy(fn, score()[1], threshold)
+        training.check_min_accuracy(fn, score()[1], threshold, bench.held_out_count)
         return {"test_loss": score()[0], "test_accuracy": score()[1]}
 
     return [

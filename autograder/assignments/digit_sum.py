@@ -211,13 +211,14 @@ def _probabilities(result: Probe, images: np.ndarray, drawn: np.ndarray) -> dict
 
 def _verify_train(result: Probe, bench: Workbench) -> list[Check]:
     fn, history = TRAIN, result.data.get("history")
-    drawn = addends(GRADER_SEED, len(bench.y_test))
-    probs = cache(lambda: _probabilities(result, bench.x_test, drawn))
-    truth = {"digit": bench.y_test, "sum": bench.y_test + drawn}
+    drawn = addends(GRADER_SEED, len(bench.y_held))
+    probs = cache(lambda: _probabilities(result, bench.x_held, drawn))
+    truth = {"digit": bench.y_held, "sum": bench.y_held + drawn}
 
     def accurate(output: str) -> dict:
         accuracy = float(np.mean(probs()[output].argmax(axis=1) == truth[output]))
-        multi_output.check_output_accuracy(fn, output, accuracy, LIMITS[f"{output}_min_accuracy"])
+        multi_output.check_output_accuracy(fn, output, accuracy, LIMITS[f"{output}_min_accuracy"],
+                                           bench.held_out_count)
         return {f"{output}_test_accuracy": accuracy}
 
     return [

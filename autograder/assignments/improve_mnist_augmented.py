@@ -135,8 +135,8 @@ def verify_training(result: Probe, bench: Workbench) -> list[Check]:
         first, second = (model.predict(bench.x_test[:256], verbose=0) for _ in range(2))
         common.require(np.array_equal(first, second), fn, "the same predictions twice at "
                        "inference", "predictions that change from call to call")
-        accuracy = float(np.mean(common.predicted_classes(result, bench.x_test) == bench.y_test))
-        training.check_min_accuracy(fn, accuracy, threshold)
+        accuracy = float(np.mean(common.predicted_classes(result, bench.x_held) == bench.y_held))
+        training.check_min_accuracy(fn, accuracy, threshold, bench.held_out_count)
         return {"test_accuracy": accuracy}
 
     return [("returns (model, History)", pair, False),

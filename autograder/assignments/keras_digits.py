@@ -154,18 +154,18 @@ def _verify_prepare(result: Probe, bench: Workbench) -> list[Check]:
 
 def _verify_cnn_training(result: Probe, bench: Workbench) -> list[Check]:
     fn, thresholds = "train_cnn_model", CONFIG.thresholds
-    score = cache(lambda: common.measured(result, bench.x_test, bench.y_test))
+    score = cache(lambda: common.measured(result, bench.x_held, bench.y_held))
     checks = common.verify_training(result, bench, int(thresholds["cnn_epochs"]),
-                                    thresholds["cnn_min_accuracy"], bench.x_test, score=score)
+                                    thresholds["cnn_min_accuracy"], bench.x_held, score=score)
     if "dense_model" not in result.data:
         return checks
 
     def beats_dense() -> dict:
         dense_model = common.trained_model(result, "dense_model", "dense_")
-        cnn, dense = score()[1], workbench.measure(dense_model, bench.x_test, bench.y_test)[1]
+        cnn, dense = score()[1], workbench.measure(dense_model, bench.x_held, bench.y_held)[1]
         common.require(cnn > dense, f"{fn}: the trained CNN",
                        f"a higher test accuracy than the dense network's {dense:.4f}",
-                       f"{cnn:.4f}")
+                       f"{cnn:.4f}", training.held_out_hint(bench.held_out_count))
         return {"cnn_test_accuracy": cnn, "dense_test_accuracy": dense}
 
     return [*checks, ("beats the dense network", beats_dense, True)]
@@ -208,7 +208,7 @@ _VERIFIERS = {
     "compile_model": lambda result, bench: common.verify_compile(result, "RMSprop", LOSSES),
     "train_dense_model": lambda result, bench: common.verify_training(
         result, bench, int(CONFIG.thresholds["dense_epochs"]),
-        CONFIG.thresholds["dense_min_accuracy"], bench.x_test),
+        CONFIG.thresholds["dense_min_accuracy"], bench.x_held),
     "build_cnn_model": lambda result, bench: common.verify_model(result, CNN),
     "train_cnn_model": _verify_cnn_training,
     "predicted_classes": _verify_predicted,

@@ -204,8 +204,8 @@ def _verify_logistic(result: Probe, bench: Workbench) -> list[Check]:
                        "one row of 784 pixel weights per digit", f"shape {found['coef_'].shape}")
 
     def accurate() -> dict:
-        accuracy = float(np.mean(_predictions(result, bench.flat_test) == bench.y_test))
-        training.check_min_accuracy(fn, accuracy, threshold)
+        accuracy = float(np.mean(_predictions(result, bench.flat_held) == bench.y_held))
+        training.check_min_accuracy(fn, accuracy, threshold, bench.held_out_count)
         return {"test_accuracy": accuracy}
 
     return [
@@ -235,13 +235,13 @@ def _verify_count(result: Probe, bench: Workbench) -> list[Check]:
 
 
 def _verify_trained(result: Probe, bench: Workbench, name: str, optimizer: str,
-                    settings: dict | None, x_test: np.ndarray) -> list[Check]:
+                    settings: dict | None, x_held: np.ndarray) -> list[Check]:
     """The History and the accuracy, with the compile settings the function itself chose."""
     compiled = Probe(result.function,
                      {"compile_config": (result.data.get("model") or {}).get("compile_config")})
     more = tuple(common.verify_compile(compiled, optimizer, LOSSES, settings))
     return common.verify_training(result, bench, int(CONFIG.thresholds[f"{name}_epochs"]),
-                                  CONFIG.thresholds[f"{name}_min_accuracy"], x_test, more)
+                                  CONFIG.thresholds[f"{name}_min_accuracy"], x_held, more)
 
 
 def _verify_failures(result: Probe, bench: Workbench) -> list[Check]:
@@ -275,9 +275,9 @@ _VERIFIERS = {
     "train_logistic_regression": _verify_logistic, "count_misclassified": _verify_count,
     "build_mlp": lambda result, bench: common.verify_model(result, MLP),
     "train_mlp": lambda result, bench: _verify_trained(result, bench, "mlp", "Adam", None,
-                                                       bench.flat_test),
+                                                       bench.flat_held),
     "build_cnn": lambda result, bench: common.verify_model(result, CNN),
     "train_cnn": lambda result, bench: _verify_trained(result, bench, "cnn", "Adadelta",
-                                                       {"learning_rate": 1.0}, bench.x_test),
+                                                       {"learning_rate": 1.0}, bench.x_held),
     "misclassified_indices": _verify_failures,
 }

@@ -11,6 +11,7 @@ from typing import Any
 
 from autograder.checks.compile import ACCURACY_NAMES, loss_name, metric_name
 from autograder.checks.results import CheckFailure
+from autograder.checks.training import held_out_hint
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,9 @@ def check_history_per_output(function: str, history: dict[str, list],
                            f"({_names(wanted)})", f"the keys {sorted(keys)}")
 
 
-def check_output_accuracy(function: str, output: str, accuracy: float, threshold: float) -> None:
+def check_output_accuracy(function: str, output: str, accuracy: float, threshold: float,
+                          held_out: int = 0) -> None:
+    """One output's accuracy of at least ``threshold``, measured on ``held_out`` images if any."""
     if not accuracy >= threshold:
         raise CheckFailure(f"{function}: the '{output}' output", f"test accuracy of at least "
-                           f"{threshold:g}", f"{accuracy:.4f}")
+                           f"{threshold:g}", f"{accuracy:.4f}", held_out_hint(held_out))

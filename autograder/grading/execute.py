@@ -52,10 +52,9 @@ class ExecutionLog:
     peak_memory: int | None = None  # bytes, where the sandbox measures it
 
 
-def kernel_env(probe_dir: Path) -> dict[str, str]:
-    """The kernel's environment: quiet TensorFlow, fixed threads, where to hand data back."""
+def kernel_env(probe_dir: Path, data: Path | None) -> dict[str, str]:
+    """The kernel's environment: quiet TensorFlow, fixed threads, its data, where to hand back."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("JPY_")}
-    data = configured_path()
     env.update({
         PROBE_DIR_ENV: str(probe_dir),
         course_config.MNIST_PATH_ENV: str(data) if data else "",
@@ -122,16 +121,19 @@ def _error_of(cell) -> str | None:
 
 
 def execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path,
-            limits: Limits = DEFAULT_LIMITS, sandbox: bool = True) -> ExecutionLog:
+            limits: Limits = DEFAULT_LIMITS, sandbox: bool = True,
+            data: Path | None = None) -> ExecutionLog:
     """Run every code cell of ``nb`` in place (outputs are filled in); return the log.
 
-    The kernel runs in a sandbox (see autograder.grading.sandbox) unless ``sandbox`` is False,
-    which is for a student's own run of their own notebook.
+    The kernel reads MNIST from ``data`` (default: the course's file) and runs in a sandbox (see
+    autograder.grading.sandbox) unless ``sandbox`` is False, which is for a student's own run
+    of their own notebook.
     """
+    data = data or configured_path()
     if not sandbox:
-        return _execute(nb, workdir, probe_dir, limits, None)
-    with Sandbox(workdir, [probe_dir]) as jail:
-        log = _execute(nb, workdir, probe_dir, limits, jail)
+        return _execute(nb, workdir, probe_dir, limits, None, data)
+    with Sandbox(workdir, [probe_dir], data) as jail:
+        log = _execute(nb, workdir, probe_dir, limits, jail, data)
         log.peak_memory = jail.peak_memory()
         if log.stopped.startswith("the kernel died") and jail.out_of_memory():
             log.stopped = log.stopped.replace(
@@ -142,7 +144,7 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path,
 
 
 def _execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path, limits: Limits,
-             jail: Sandbox | None) -> ExecutionLog:
+             jail: Sandbox | None, data: Path | None) -> ExecutionLog:
     log = ExecutionLog()
     started = time.monotonic()
     deadline = started + limits.notebook_s
@@ -166,7 +168,7 @@ def _execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path, limits: 
     watchdog, current = None, -1
     try:
         # the kernel's own stdout and stderr (banners, TensorFlow's C++ logs) are not the grader's
-        with client.setup_kernel(env=kernel_env(probe_dir), stdout=subprocess.DEVNULL,
+        with client.setup_kernel(env=kernel_env(probe_dir, data), stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL):
             watchdog = _watchdog(client, deadline + 30)
             client.execute_cell(preamble, 0)

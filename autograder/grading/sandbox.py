@@ -72,14 +72,12 @@ def _kernel_uid() -> int:
     return first + os.getpid() % count
 
 
-def _read_only_paths() -> list[Path]:
-    """What a kernel must read: Python, its packages, the kit's own modules and the data."""
+def _read_only_paths(data: Path | None) -> list[Path]:
+    """What a kernel must read: Python, its packages, the kit's own modules and its data."""
     import autograder
-    from autograder.data import configured_path
 
     paths = [Path(sys.base_prefix), Path(sys.prefix), Path(autograder.__file__).parent,
              Path(course_config.__file__)]
-    data = configured_path()
     return [p.resolve() for p in paths + ([data] if data else []) if p.exists()]
 
 
@@ -102,8 +100,9 @@ def _remove(group: Path) -> None:
 class Sandbox:
     """One kernel's sandbox: its folders, user and cgroup. Use as a context manager."""
 
-    def __init__(self, workdir: Path, writable: list[Path]) -> None:
+    def __init__(self, workdir: Path, writable: list[Path], data: Path | None = None) -> None:
         self.support = support()
+        self.data = data
         self.workdir = workdir.resolve()
         self.runtime = Path(tempfile.mkdtemp(prefix="autograder-kernel-"))
         self.writable = [self.workdir, self.runtime, *(p.resolve() for p in writable)]
@@ -181,7 +180,7 @@ class Sandbox:
             elif top.is_dir():
                 args += ["--ro-bind", str(top), str(top)]
         made: set[Path] = {Path("/"), Path("/tmp"), Path("/usr"), Path("/etc")}
-        binds = [("--ro-bind", p) for p in _read_only_paths()] + \
+        binds = [("--ro-bind", p) for p in _read_only_paths(self.data)] + \
             [("--bind", p) for p in self.writable]
         for kind, path in binds:
             for parent in reversed(path.parents):

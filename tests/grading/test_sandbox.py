@@ -1,5 +1,6 @@
 """The sandbox of a grading kernel: what it can see, reach and use."""
 
+import hashlib
 import os
 import socket
 from pathlib import Path
@@ -10,6 +11,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 import course_config
 from autograder.grading import sandbox
 from autograder.grading.execute import Limits, execute
+from autograder.workbench import Workbench
 from tests.conftest import REPO
 
 LIMITS = Limits(cell_s=60, notebook_s=300)
@@ -17,9 +19,9 @@ pytestmark = pytest.mark.skipif(sandbox.support().warnings != [],
                                 reason="this machine cannot give the full sandbox")
 
 
-def run(sources: list[str], tmp_path, limits: Limits = LIMITS):
+def run(sources: list[str], tmp_path, limits: Limits = LIMITS, data=None):
     nb = new_notebook(cells=[new_code_cell(s) for s in sources])
-    log = execute(nb, tmp_path / "work", tmp_path / "probes", limits)
+    log = execute(nb, tmp_path / "work", tmp_path / "probes", limits, data=data)
     return [_text(cell) for cell in nb.cells], log
 
 
@@ -49,6 +51,33 @@ def test_the_course_and_the_hosts_tmp_are_out_of_sight(tmp_path):
                  + ["print(sorted(os.listdir('/tmp')))"], tmp_path)
     assert out[:4] == ["False"] * 4
     assert "grader-only.txt" not in out[4]
+
+
+def test_no_held_out_test_image_is_anywhere_a_kernel_can_read(tmp_path):
+    bench = Workbench(hold_out=True)
+    search = (  # every .npz the kernel can open, and every 28 x 28 image in it
+        "import hashlib, os, numpy as np\nseen, files = set(), []\n"
+        "for top, dirs, names in os.walk('/'):\n"
+        "    dirs[:] = [d for d in dirs if os.path.join(top, d) not in ('/proc', '/sys', '/dev')]\n"
+        "    for name in names:\n"
+        "        if name.endswith('.npz'):\n"
+        "            try:\n"
+        "                with np.load(os.path.join(top, name)) as archive:\n"
+        "                    arrays = [archive[key] for key in archive.files]\n"
+        "            except Exception:\n"
+        "                continue\n"
+        "            files.append(os.path.join(top, name))\n"
+        "            for array in arrays:\n"
+        "                if array.ndim == 3 and array.shape[1:] == (28, 28):\n"
+        "                    seen.update(hashlib.sha1(i.tobytes()).hexdigest() for i in array)\n"
+        "open('seen.txt', 'w').write('\\n'.join(sorted(seen)))\nprint(len(files) > 0)",
+        "from autograder.data import load_mnist\n_, (x_test, _) = load_mnist()\nprint(len(x_test))")
+    out, _ = run(list(search), tmp_path, data=bench.kernel_data())
+    assert out == ["True", "5000"]
+    seen = set((tmp_path / "work" / "seen.txt").read_text().split())
+    assert len(seen) > 60000  # it found the training and the given test images
+    held = {hashlib.sha1(image.tobytes()).hexdigest() for image in bench.raw_held}
+    assert seen.isdisjoint(held)
 
 
 def test_no_network_not_even_the_hosts_loopback(tmp_path):
