@@ -79,6 +79,21 @@ def plain(value: Any) -> Any:
     return {"repr": repr(value)[:200], "type": type(value).__name__}
 
 
+def numeric_array(value: Any) -> np.ndarray | None:
+    """``value`` as a numeric NumPy array if its class is array-like (arrays, tensors), else None.
+
+    The class, not the object, is asked for ``__array__``, so an object that answers every
+    attribute is not taken for an array; a conversion that fails or gives objects is None.
+    """
+    if not isinstance(value, np.ndarray) and not hasattr(type(value), "__array__"):
+        return None
+    try:
+        array = np.asarray(value)
+    except Exception:  # noqa: BLE001 - whatever a student's object raises
+        return None
+    return array if array.dtype.kind in "biuf" else None
+
+
 def model_payload(model: Any, *, weights: bool = False,
                   prefix: str = "weight_") -> tuple[dict, dict[str, np.ndarray]]:
     """A Keras model as plain data: class, config, compile config, optionally weights.

@@ -9,8 +9,6 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-import numpy as np
-
 import course_config
 from autograder import probe as kernel
 from autograder import workbench
@@ -54,8 +52,9 @@ def _probe_scale(ns: dict, bench: Workbench, state: dict) -> Probe:
     found = {"train_after": train, "test_after": test}
     if isinstance(value, (tuple, list)) and len(value) == 2:
         for key, item in zip(("train_out", "test_out"), value, strict=True):
-            if hasattr(item, "__array__"):
-                found[key] = np.asarray(item)
+            array = kernel.numeric_array(item)
+            if array is not None:
+                found[key] = array
     data["returned_length"] = len(value) if isinstance(value, (tuple, list)) else None
     return Probe("scale_mnist_data", data, found)
 
@@ -127,9 +126,11 @@ def _two_arrays(fn: str, result: Probe) -> None:
     if result.data.get("returned_length") != 2:
         arrays.check_returns_tuple(fn, result.data.get("returned"), 2,
                                    "scaled training images, scaled test images")
-    for key, what in (("train_out", "the scaled training images"),
-                      ("test_out", "the scaled test images")):
-        arrays.check_is_array(f"{fn}: {what}", result.arrays.get(key))
+    kinds = result.data.get("returned") or ["None", "None"]
+    for key, what, kind in zip(("train_out", "test_out"), ("the scaled training images",
+                                                           "the scaled test images"), kinds,
+                               strict=True):
+        arrays.check_returned_array(f"{fn}: {what}", result.arrays.get(key), kind)
 
 
 def _verify_train(result: Probe, bench: Workbench) -> list[Check]:

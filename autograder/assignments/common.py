@@ -61,7 +61,7 @@ def keep_array(value: object, found: dict, key: str, lists: bool = False) -> str
     if lists and isinstance(value, (list, tuple)):
         try:
             value = np.asarray(value)
-        except ValueError:
+        except Exception:  # noqa: BLE001 - ragged lists, or items that refuse to convert
             return type(value).__name__
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
         found[key] = value

@@ -48,6 +48,7 @@ class ExecutionLog:
     errors: dict[int, str] = field(default_factory=dict)  # cell index -> "Name: message"
     timed_out: list[int] = field(default_factory=list)
     stopped: str = ""  # why the run ended early, if it did
+    notes: list[str] = field(default_factory=list)  # limits a cell ran into, in plain words
     seconds: float = 0.0
     peak_memory: int | None = None  # bytes, where the sandbox measures it
 
@@ -188,13 +189,22 @@ def _execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path, limits: 
                 if time.monotonic() - begun >= limit:
                     log.timed_out.append(index)
                     log.errors[index] = f"TimeoutError: the cell ran longer than {limit} s"
+                    log.notes.append(f"cell {index + 1} ran longer than {limit} s and was "
+                                     "stopped")
                 elif error := _error_of(cell):
                     log.errors[index] = error
+                    if "[Errno 27]" in error:  # EFBIG: the file size limit of the sandbox
+                        log.notes.append(f"cell {index + 1} tried to write a file larger than "
+                                         f"{_size(course_config.KERNEL_MAX_FILE_BYTES)}, the "
+                                         "limit; the write failed")
     except DeadKernelError:
         log.stopped = _death_reason(current, deadline)
     except RuntimeError as error:  # the kernel never started
         log.stopped = f"the notebook's kernel could not start ({error})"
     finally:
+        if client.cut:
+            log.notes.append(f"the notebook printed more than {_size(limits.output_bytes)}; "
+                             "the rest of its output was dropped")
         nb.cells.remove(preamble)
         if watchdog:
             watchdog.cancel()

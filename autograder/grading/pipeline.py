@@ -55,6 +55,7 @@ def grade_notebook(assignment: str, path: Path, source: nbformat.NotebookNode, b
         if run.peak_memory:
             log.info("%s: the kernel used at most %.0f MB", path, run.peak_memory / 1024**2)
         results = verify(assignment, nb, run, probe_dir, bench)
+    notes.extend(run.notes)
     if run.stopped:
         notes.append(run.stopped)
     return results, nb, notes, ""

@@ -56,6 +56,16 @@ def test_scaling_that_divides_by_256_is_caught(bench):
         "(0, 21, 20) is 0.996094 where 255/255 = 1."]
 
 
+def test_objects_that_equal_anything_are_not_taken_for_arrays(bench):
+    wrong = {"scale_mnist_data": (
+        "class Anything:\n    __eq__ = lambda self, other: True\n"
+        "    def __getattr__(self, name):\n        return self\n"
+        "def scale_mnist_data(a, b):\n    return Anything(), Anything()")}
+    result = judge("scale_mnist_data", notebook_namespace(wrong), bench)
+    assert result.messages == ["scale_mnist_data: the scaled training images: expected a NumPy "
+                               "array, found a value of type Anything."]
+
+
 def test_scaling_in_place_is_caught(bench):
     wrong = {"scale_mnist_data": (
         "def scale_mnist_data(a, b):\n    a[...] = a // 255\n    b[...] = b // 255\n"

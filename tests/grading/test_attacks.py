@@ -10,6 +10,7 @@ printing to stderr, graded on the sample of MNIST; their grades and files must c
 import base64
 import hashlib
 import json
+import re
 import shutil
 import socket
 
@@ -20,7 +21,7 @@ import course_config
 from autograder.course import Course
 from autograder.grading.execute import Limits
 from autograder.grading.pipeline import grade_assignment
-from tests.conftest import FIXTURES, REPO, make_course, training_on_sample
+from tests.conftest import FIXTURES, REPO, failures, make_course, training_on_sample
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("attacks")]
 ATTACKS = FIXTURES / "attacks"
@@ -46,8 +47,8 @@ REASONS = {
     "os_exit": ("notes", [DIED.format(8)]),
     "segfault_through_ctypes": ("notes", [DIED.format(8)]),
     "nbformat_3": ("begins", "put back cell intro, which was missing"),
-    "always_equal_objects": ("scale", "scale_mnist_data was not checked: its check cell failed "
-                                      "(ValueError: invalid __array_struct__)."),
+    "always_equal_objects": ("scale", "scale_mnist_data: the scaled training images: expected a "
+                                      "NumPy array, found a value of type Anything."),
     "sigint_ignored_loop": ("begins", "the notebook ran longer than its limit of 120 s"),
     "edited_test_cell": ("notes", ["restored cell test_scale_mnist_data, which had been edited"]),
     "retagged_test_cell": ("notes", ["restored cell test_scale_mnist_data, which had been "
@@ -69,7 +70,18 @@ UNSCALED_CASES = (
     "kernelspec_of_another_language", "network_to_the_hosts_loopback", "huge_notebook",
     "symlink_out_of_the_submission",
 )
+# the limits these ran into, noted in the report beside the message of their wrong answer
+LIMITED = {
+    "infinite_loop": ["cell 8 ran longer than 20 s and was stopped"],
+    "sleep_forever": ["cell 8 ran longer than 20 s and was stopped"],
+    "hundred_mb_of_output": ["the notebook printed more than 2 MB; the rest of its output was "
+                             "dropped"],
+    "two_gb_file": ["cell 8 tried to write a file larger than 256 MB, the limit; the write "
+                    "failed"],
+}
 HONEST = ("honest_solution", "solution_printing_to_stderr")
+# an otherwise correct solution whose train_model trains on the test images it finds
+TEST_IMAGES = "trains_on_the_test_images"
 
 
 def _made_here(folder, port: int) -> None:
@@ -132,7 +144,7 @@ def test_the_corpus_has_thirty_cases_and_the_batch_graded_them_all(graded):
     _, reports, _, _ = graded
     attacks = set(reports) - set(HONEST)
     assert len(attacks) >= 30
-    assert attacks == set(REASONS) | set(UNSCALED_CASES)
+    assert attacks == set(REASONS) | set(UNSCALED_CASES) | {TEST_IMAGES}
 
 
 @pytest.mark.parametrize("student", sorted(set(REASONS) | set(UNSCALED_CASES)))
@@ -146,10 +158,11 @@ def test_an_attack_gains_nothing_and_the_report_says_why(graded, student):
     elif kind == "notes":
         assert report.notes == expected
     elif kind == "begins":
-        assert report.notes[0].startswith(expected)
+        assert any(note.startswith(expected) for note in report.notes), report.notes
     else:
         scale = next(r for r in report.results if r.function == "scale_mnist_data")
         assert scale.messages == [expected]
+        assert report.notes == LIMITED.get(student, [])
 
 
 def test_honest_students_get_full_marks_even_when_they_print_to_stderr(graded):
@@ -175,3 +188,19 @@ def test_every_report_is_recorded(graded):
     assert stored == set(reports)
     assert all(json.loads((course.autograded("cnn_mnist", s) / "results.json").read_text())
                ["score"] == reports[s].score for s in reports)
+
+
+def test_training_on_the_test_images_is_scored_on_images_the_kernel_never_had(graded):
+    course, reports, _, _ = graded
+    report = reports[TEST_IMAGES]
+    nb = nbformat.read(course.autograded("cnn_mnist", TEST_IMAGES) / "cnn_mnist.ipynb", 4)
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    count, seen = re.search(r"trained on (\d+) test images; accuracy on them: ([\d.]+)",
+                            printed).groups()
+    assert int(count) == 5000  # the sample's 10,000 test images less the 5,000 held out
+    train = next(r for r in report.results if r.function == "train_model")
+    accuracy = next(c for c in train.checks if c.name.startswith("test accuracy"))
+    held = accuracy.details["test_accuracy"] if accuracy.passed else \
+        float(re.search(r"found ([\d.]+)", accuracy.message).group(1))
+    assert held < float(seen) - 0.01  # what it learnt by heart is not what earns the points
+    assert set(failures(report)) <= {"train_model"}

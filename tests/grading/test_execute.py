@@ -18,6 +18,7 @@ def test_a_looping_cell_is_interrupted_and_the_rest_still_runs(tmp_path):
     assert log.errors[0] == "TimeoutError: the cell ran longer than 5 s"
     assert nb.cells[1].outputs[0].text == "after\n"
     assert log.stopped == ""
+    assert log.notes == ["cell 1 ran longer than 5 s and was stopped"]
     assert len(nb.cells) == 2  # the preamble is gone
 
 

@@ -91,12 +91,14 @@ def test_no_network_not_even_the_hosts_loopback(tmp_path):
 
 
 def test_its_own_folder_is_writable_and_big_files_are_refused(tmp_path):
-    out, _ = run(["open('model.keras', 'wb').write(b'x' * 1000)",
+    out, log = run(["open('model.keras', 'wb').write(b'x' * 1000)",
                   "f = open('huge.bin', 'wb')\n"
                   f"f.seek({course_config.KERNEL_MAX_FILE_BYTES})\nf.write(b'x')\nf.flush()"],
                  tmp_path)
     assert out[0] == "1000"
     assert out[1] == "OSError: [Errno 27] File too large"
+    assert log.notes == ["cell 2 tried to write a file larger than 256 MB, the limit; the write "
+                         "failed"]
     assert (tmp_path / "work" / "model.keras").stat().st_size == 1000
 
 
@@ -129,7 +131,8 @@ def test_a_memory_bomb_kills_the_kernel_with_a_plain_reason(tmp_path):
 
 def test_output_past_the_limit_is_cut_with_a_note(tmp_path):
     limits = Limits(cell_s=60, notebook_s=300, output_bytes=8 * 1024)
-    out, _ = run(["for i in range(2000): print('x' * 100)", "print('later')"], tmp_path, limits)
+    out, log = run(["for i in range(2000): print('x' * 100)", "print('later')"], tmp_path, limits)
     note = "[output cut: the notebook printed more than 8 kB; the rest was dropped]"
     assert out[0].endswith(note) and len(out[0]) <= 8 * 1024 + len(note) + 1
     assert out[1] == ""
+    assert log.notes == ["the notebook printed more than 8 kB; the rest of its output was dropped"]
