@@ -2,12 +2,14 @@
 
     .venv/bin/python bench/attacks_under_nbgrader.py [CASE ...]
 
-Grades every notebook of tests/fixtures/attacks (and the cases the test makes: a connection to a
-listener on this machine's loopback, a notebook symlinked to the source notebook, the honest
-solution) with ``nbgrader autograde``, one student at a time, in a throwaway nbgrader course
-built from source/, with nbgrader's defaults (30 s per cell, no sandbox). Every notebook's
-honest part is worth 0 of 7 points, except the solutions. Prints one line per case: the score
-nbgrader gave, whether the attack's own cell ran without an error, and what it reached.
+Grades every notebook of tests/fixtures/attacks, and the cases the test makes (a connection to
+a listener on this machine's loopback, a notebook symlinked to the source notebook, a link out of
+the submission folder, a 50 MB notebook, the honest solution, also printing to stderr), with
+``nbgrader autograde``, one student at a time, in a throwaway nbgrader course built from source/,
+with nbgrader's defaults (30 s per cell, no sandbox). Every notebook's honest part is worth 0 of
+7 points, except the solutions'. Prints one line per case: the score nbgrader gave, whether the
+attack's own cell ran without an error (and the start of what it printed), and what it reached;
+then any student whose score changed after their own grading.
 
 nbgrader has no memory or process limit. So that a memory or fork bomb cannot take this shared
 machine down, each autograde runs in a cgroup of 6 GB and 1,024 processes (where the machine has
@@ -16,6 +18,7 @@ cgroup v1 and this runs as root); a case that ran into it says so.
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import socket
@@ -65,7 +68,21 @@ def _cases(folder: Path, port: int) -> dict[str, Path | None]:
         f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=5).sendall(b'x')")
     nbformat.write(release, folder / "network_to_the_hosts_loopback.ipynb")
     cases["network_to_the_hosts_loopback"] = folder / "network_to_the_hosts_loopback.ipynb"
-    cases["honest_solution"] = REPO / "tests" / "fixtures" / "cnn_mnist" / "solution.ipynb"
+    huge = nbformat.read(ATTACKS / "infinite_loop.ipynb", as_version=4)
+    image = base64.b64encode(b"\x89PNG" + b"\0" * 3 * 1024**2).decode()
+    huge.cells[ATTACK_CELL] = nbformat.v4.new_code_cell("x = 1", outputs=[
+        nbformat.v4.new_output("display_data", data={"image/png": image}) for _ in range(12)])
+    nbformat.write(huge, folder / "huge_notebook.ipynb")
+    cases["huge_notebook"] = folder / "huge_notebook.ipynb"
+    solution = nbformat.read(REPO / "tests/fixtures/cnn_mnist/solution.ipynb", as_version=4)
+    nbformat.write(solution, folder / "honest_solution.ipynb")
+    cases["honest_solution"] = folder / "honest_solution.ipynb"
+    for cell in solution.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = "import sys\nprint('a warning', file=sys.stderr)\n" + cell.source
+    nbformat.write(solution, folder / "solution_printing_to_stderr.ipynb")
+    cases["solution_printing_to_stderr"] = folder / "solution_printing_to_stderr.ipynb"
+    cases["symlink_out_of_the_submission"] = ATTACKS / "reads_the_source_notebook.ipynb"
     cases["missing_notebook"] = None
     return cases
 
@@ -76,7 +93,8 @@ def _score(course: Path, student: str) -> str:
         return "-"
     with sqlite3.connect(db) as connection:
         rows = connection.execute(
-            "select sum(coalesce(g.manual_score, g.auto_score, 0)) from grade g "
+            "select sum(coalesce(g.manual_score, g.auto_score, 0) + "
+            "coalesce(g.extra_credit, 0)) from grade g "
             "join submitted_notebook n on g.notebook_id = n.id "
             "join submitted_assignment a on n.assignment_id = a.id "
             "where a.student_id = ?", (student,)).fetchall()
@@ -93,8 +111,12 @@ def _attack_cell(course: Path, student: str) -> str:
         return f"unreadable ({type(error).__name__})"
     if len(cells) <= ATTACK_CELL or cells[ATTACK_CELL].cell_type != "code":
         return "n/a"
-    errors = [o for o in cells[ATTACK_CELL].get("outputs", []) if o.output_type == "error"]
-    return f"failed ({errors[0].ename})" if errors else "ran"
+    outputs = cells[ATTACK_CELL].get("outputs", [])
+    errors = [o for o in outputs if o.output_type == "error"]
+    if errors:
+        return f"failed ({errors[0].ename})"
+    printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    return f"ran, printed {printed.splitlines()[0][:60]!r}" if printed.strip() else "ran"
 
 
 def main() -> None:
@@ -126,6 +148,9 @@ def main() -> None:
                 (target / "cnn_mnist.ipynb").symlink_to(notebook)
             elif notebook is not None:
                 shutil.copy(notebook, target / "cnn_mnist.ipynb")
+            if student == "symlink_out_of_the_submission":
+                (target / "solutions.ipynb").symlink_to(
+                    course / "source" / "cnn_mnist" / "cnn_mnist.ipynb")
             before, started = _oom_kills(), time.monotonic()
             try:
                 done = subprocess.run([*jail, str(BIN / "nbgrader"), "autograde", "cnn_mnist",

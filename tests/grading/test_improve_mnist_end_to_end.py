@@ -7,6 +7,7 @@ run once into a throwaway course and in its own xdist group: the two workers sha
 import pytest
 
 import course_config
+from autograder.assignments.improve_mnist import error_limit
 from tests.conftest import (
     assert_blank_gets_zero,
     assert_hand_grades_add_to_total,
@@ -41,8 +42,9 @@ WRONG = {
         "found 47 steps per epoch (a batch size of about 256)."),
     "improved_model_one_epoch": (
         "train_improved_model",
-        "train_improved_model: the trained model: expected fewer than 300 misclassified test "
-        "images (of 10,000), found 499."),
+        "train_improved_model: the trained model: expected fewer than 150 misclassified test "
+        "images (of 5,000), found 268. The grader measured it on 5,000 test images that the "
+        "notebook never had."),
     "augmentation_after_first_conv": (
         "train_with_augmentation",
         "train_with_augmentation: expected augmentation layers before the first Conv2D, found "
@@ -74,7 +76,9 @@ def test_solution_gets_full_marks_with_what_the_grader_measured(solution):
     assert failures(report) == {} and report.score == FULL
     details = _details(report)
     assert details["train_first_model"]["test_accuracy"] >= CONFIG.thresholds["first_min_accuracy"]
-    assert details["train_improved_model"]["misclassified"] < CONFIG.thresholds["max_errors"]
+    improved = details["train_improved_model"]
+    assert improved["test_images"] == 5000  # held out: no kernel had them
+    assert improved["misclassified"] < error_limit(5000) == CONFIG.thresholds["max_errors"] / 2
     augmented = details["train_with_augmentation"]["test_accuracy"]
     assert augmented >= CONFIG.thresholds["augmented_min_accuracy"]
 
