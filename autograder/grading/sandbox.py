@@ -1,12 +1,12 @@
 """The sandbox every grading kernel runs in: bubblewrap, an unprivileged user, rlimits, cgroups.
 
 Inside, the kernel sees the system's programs and libraries, the Python interpreter with its
-packages, the kit's own package, the MNIST file (read-only), its own working folder and the
-folders it hands data back through (writable) and a private ``/tmp``. It does not see the course:
-no source notebooks, gradebook, other submissions or grader files. It has no network, its own PID
-namespace, runs as a user of its own without capabilities, and is held to the limits of
-``course_config`` (memory, processes, CPU time, file size). Where the machine cannot enforce a
-part of this, :func:`support` says which, and grading goes on without it.
+packages, the kit's own package, MNIST less the held-out test images (read-only), its working
+folder and the folders it hands data back through (writable) and a private ``/tmp``. It does not
+see the course: no source notebooks, gradebook, other submissions or grader files. It has no
+network, its own PID namespace, runs as a user of its own without capabilities, and is held to
+the limits of ``course_config`` (memory, processes, CPU time, file size). Where the machine
+cannot enforce a part of this, :func:`support` says which, and grading goes on without it.
 """
 
 from __future__ import annotations
