@@ -42,8 +42,15 @@ KERNEL_TMP_BYTES = 512 * 1024**2  # its private /tmp and /dev/shm (in memory)
 MAX_OUTPUT_BYTES = 2 * 1024**2  # cell outputs kept per notebook; the rest is cut, with a note
 SANDBOX_UIDS = (61000, 1000)  # kernels run as one of these users: first uid, how many
 
+# --- grading a class in parallel (Dask; see README, "Grading a class") -----------------------
+# Each worker grades one submission at a time: its kernel (limited as above) plus the grader's own
+# process, which holds TensorFlow, MNIST and the student's model while it checks (about 1.5 GB).
+# A local cluster gets one worker per core, fewer if memory cannot hold kernel and grader for each.
+WORKER_MEMORY_BYTES = 4 * GiB  # the grader's process of one worker (Dask restarts it beyond)
+
 # The course's folders, relative to its root: nbgrader's own layout, plus ours.
 GRADEBOOK_FILE = "gradebook.db"  # SQLite gradebook; used when no database URL is given
+COURSE_ID = "default_course"  # its id in the gradebook (PostgreSQL needs one, not empty)
 SOURCE_DIR, RELEASE_DIR = "source", "release"
 SUBMITTED_DIR, AUTOGRADED_DIR, FEEDBACK_DIR = "submitted", "autograded", "feedback"
 GRADES_DIR = "grades"  # one CSV of scores per assignment

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -26,29 +27,45 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    from rich import progress as bars
+
     from autograder import gradebook
-    from autograder.grading.pipeline import grade_assignment
+    from autograder.grading import cluster, pipeline
 
     course = Course.at(args.course, args.db)
     directory = Path(args.submissions).resolve() if args.submissions else None
-
-    def done(report) -> None:
-        print(f"graded {report.student}: {report.score:g}/{report.max_score:g} "
-              f"({report.seconds:.0f} s)", flush=True)
-
-    reports = grade_assignment(course, args.assignment, directory, on_done=done)
-    if not reports:
+    todo = pipeline.plan(course, args.assignment, directory, args.regrade)
+    if not todo.todo and not todo.skipped:
         print(f"no submissions of {args.assignment} found", file=sys.stderr)
         return 1
-    rows = [(r.student, r.results, r.problem or "; ".join(r.notes)) for r in reports]
-    render.print_table(render.scores_table(f"{args.assignment}: scores", rows))
+    columns = (bars.TextColumn("{task.description}"), bars.BarColumn(),
+               bars.MofNCompleteColumn(), bars.TextColumn("elapsed"), bars.TimeElapsedColumn(),
+               bars.TextColumn("left"), bars.TimeRemainingColumn())
+    with bars.Progress(*columns, console=render.CONSOLE) as progress:
+        task = progress.add_task(f"grading {args.assignment}", total=len(todo.todo))
+
+        def done(report) -> None:
+            progress.console.print(f"graded {report.student}: {report.score:g}/"
+                                   f"{report.max_score:g} ({report.seconds:.0f} s)")
+            progress.advance(task)
+
+        if todo.todo:
+            with cluster.connect(args.scheduler, args.workers) as client:
+                outcome = pipeline.run(todo, client, done)
+        else:
+            outcome = pipeline.GradingRun(skipped=[s.student for s in todo.skipped])
+    if outcome.reports:
+        rows = [(r.student, r.results, r.problem or "; ".join(r.notes)) for r in outcome.reports]
+        render.print_table(render.scores_table(f"{args.assignment}: scores", rows))
+    for line in render.run_summary(outcome):
+        print(line)
     print(f"grades: {course.grades_csv(args.assignment)}")
-    if not args.no_feedback:
-        for report in reports:
+    if not args.no_feedback and outcome.reports:
+        for report in outcome.reports:
             gradebook.generate_feedback(args.assignment, report.student, course.root,
                                         course.db_url)
         print(f"feedback: {course.root / course_config.FEEDBACK_DIR}/<student>/{args.assignment}/")
-    return 0
+    return 1 if outcome.failed else 0
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -77,7 +94,8 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"grading the sample submissions in {samples.relative_to(course.root)}/")
         failed += _grade(argparse.Namespace(course=args.course, db=args.db,
                                             assignment=assignment, submissions=str(samples),
-                                            no_feedback=False))
+                                            no_feedback=False, regrade=False, scheduler=None,
+                                            workers=None))
     return 1 if failed else 0
 
 
@@ -96,6 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("submissions", nargs="?", help="folder of submissions (default: "
                        f"<course>/{course_config.SUBMITTED_DIR})")
     grade.add_argument("--no-feedback", action="store_true", help="skip the HTML feedback")
+    grade.add_argument("--regrade", action="store_true", help="grade every submission again, "
+                       "not only those that are new or changed")
+    grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on this running Dask "
+                       "cluster (e.g. tcp://10.0.0.5:8786) instead of a local one")
+    grade.add_argument("--workers", type=int, metavar="N", help="workers of the local cluster "
+                       "(default: one per core, fewer if memory is short)")
     grade.set_defaults(run=_grade)
     check = sub.add_parser("check", help="run a notebook's visible checks and show a table")
     check.add_argument("notebook")
@@ -109,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.set_defaults(run=_demo)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    # quiet Dask (it logs its start at INFO) and TensorFlow (C++ banners) here and in workers
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     return args.run(args)
 
 

@@ -28,7 +28,7 @@ def _gradebook(db_url: str):
     from nbgrader.api import Gradebook
 
     _alembic_on_path()
-    return Gradebook(db_url)
+    return Gradebook(db_url, course_id=course_config.COURSE_ID)
 
 
 def _api(root: Path, db_url: str, release_dir: Path | None = None):
@@ -40,6 +40,7 @@ def _api(root: Path, db_url: str, release_dir: Path | None = None):
     config = Config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = db_url
+    config.CourseDirectory.course_id = course_config.COURSE_ID
     exchange = root / course_config.SCRATCH_DIR / "exchange"  # unused, but must be writable
     exchange.mkdir(parents=True, exist_ok=True)
     config.Exchange.root = str(exchange)
@@ -64,7 +65,7 @@ def ensure_registered(assignment: str, root: Path, db_url: str, scratch: Path) -
     """Make sure the gradebook knows the assignment's notebooks and graded cells."""
     from nbgrader.api import MissingEntry
 
-    with _gradebook(db_url) as gb:
+    with _gradebook(db_url) as gb:  # also creates the course, which PostgreSQL's keys need
         try:
             if gb.find_assignment(assignment).notebooks:
                 return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -65,5 +66,30 @@ def checks_table(results: Sequence[FunctionResult]) -> Table:
     return table
 
 
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+
+
+def run_summary(outcome) -> list[str]:  # noqa: ANN001 - pipeline.GradingRun (imports TF)
+    """The end of ``autograder grade``: counts, what failed to grade and why, time taken."""
+    lines = [f"graded {len(outcome.reports)} submission(s) in {_duration(outcome.seconds)}"]
+    if outcome.skipped:
+        lines.append(f"{len(outcome.skipped)} already graded and unchanged, not graded again "
+                     "(--regrade grades them again)")
+    if outcome.failed:
+        lines.append(f"failed to grade {len(outcome.failed)}:")
+        lines += [f"  {student}: {why}" for student, why in sorted(outcome.failed.items())]
+    if outcome.reports:
+        slowest = max(outcome.reports, key=lambda report: report.seconds)
+        median = statistics.median(report.seconds for report in outcome.reports)
+        lines.append(f"time per submission: median {_duration(median)}, slowest "
+                     f"{_duration(slowest.seconds)} ({slowest.student})")
+    return lines
+
+
+CONSOLE = Console(width=160)
+
+
 def print_table(table: Table) -> None:
-    Console(width=160).print(table)
+    CONSOLE.print(table)

@@ -97,7 +97,6 @@ def grade_fixtures(tmp_path_factory, assignment: str, only: tuple[str, ...] = ()
     Returns the course and the reports by student (the fixture's file name).
     """
     from autograder.course import Course
-    from autograder.grading.pipeline import grade_assignment
 
     root = tmp_path_factory.mktemp("graded")
     course = Course.at(make_course(root / "course"))
@@ -108,11 +107,23 @@ def grade_fixtures(tmp_path_factory, assignment: str, only: tuple[str, ...] = ()
         for name in only:
             shutil.copy(FIXTURES / assignment / f"{name}.ipynb", submissions)
     if sample is None:
-        reports = grade_assignment(course, assignment, submissions)
+        reports = grade_here(course, assignment, submissions)
     else:
         with training_on_sample(assignment, sample):
-            reports = grade_assignment(course, assignment, submissions)
+            reports = grade_here(course, assignment, submissions)
     return course, {report.student: report for report in reports}
+
+
+def grade_here(course, assignment: str, submissions: Path, **options) -> list:
+    """Grade on a one-worker Dask cluster inside this process, so that settings changed here
+    (the sample's thresholds) hold for the grader too; kernels are sandboxed processes as ever."""
+    from autograder.grading import cluster
+    from autograder.grading.pipeline import grade_assignment
+
+    with cluster.connect(workers=1, processes=False) as client:
+        outcome = grade_assignment(course, assignment, submissions, client=client, **options)
+    assert not outcome.failed
+    return outcome.reports
 
 
 def scores(report) -> dict[str, float]:

@@ -1,4 +1,8 @@
-"""Wiring of the stages: grade one submission, or every submission of an assignment."""
+"""Wiring of the stages: grade one submission, or every submission of an assignment.
+
+A class is graded in two steps: ``plan`` (what needs grading) and ``run`` (grade it on a Dask
+cluster, record each result here as it arrives).
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,25 @@ import logging
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from distributed import Client, KilledWorker, as_completed
 
 import course_config
 from autograder import gradebook
 from autograder.checks.results import FunctionResult
 from autograder.course import Course
-from autograder.grading import sandbox, submissions
+from autograder.grading import cluster, ledger, sandbox, submissions
 from autograder.grading.execute import DEFAULT_LIMITS, Limits, execute
 from autograder.grading.record import SubmissionReport, record, write_grades_csv
 from autograder.grading.restore import restore
+from autograder.grading.submissions import Submission
 from autograder.grading.verify import verify
-from autograder.notebook import prepare_grading
+from autograder.grading.worker import grade_files
 from autograder.workbench import Workbench
 
 log = logging.getLogger(__name__)
@@ -61,29 +69,115 @@ def grade_notebook(assignment: str, path: Path, source: nbformat.NotebookNode, b
     return results, nb, notes, ""
 
 
-def grade_assignment(course: Course, assignment: str, directory: Path | None = None,
-                     on_done: Callable[[SubmissionReport], None] | None = None,
-                     limits: Limits = DEFAULT_LIMITS) -> list[SubmissionReport]:
-    """Grade every submission in ``directory``, record each as soon as it is graded."""
+@dataclass
+class Plan:
+    """What a run will grade: submissions without a current grade, or all with ``regrade``."""
+
+    course: Course
+    assignment: str
+    todo: list[Submission]
+    skipped: list[Submission]  # graded already, same content and assignment version
+    keys: dict[str, dict]  # student -> {"submission": ..., "version": ...}
+    limits: Limits = DEFAULT_LIMITS
+
+
+@dataclass
+class GradingRun:
+    """The outcome of a run: reports of what was graded, and what could not be graded."""
+
+    reports: list[SubmissionReport] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # students whose grade was current
+    failed: dict[str, str] = field(default_factory=dict)  # student -> why it was not graded
+    seconds: float = 0.0
+
+
+def plan(course: Course, assignment: str, directory: Path | None = None, regrade: bool = False,
+         limits: Limits = DEFAULT_LIMITS) -> Plan:
+    """Collect the submissions and leave out those whose stored grade is current."""
     config = course_config.ASSIGNMENTS[assignment]
-    source = nbformat.read(course.source(assignment), as_version=4)
-    given = nbformat.read(course.release(assignment), as_version=4)
     found = submissions.collect(directory or course.submitted, assignment, config.notebook)
+    version = ledger.assignment_version(course, assignment, limits)
+    keys = {s.student: {"submission": ledger.submission_key(s), "version": version}
+            for s in found}
+    todo = [s for s in found
+            if regrade or not ledger.is_graded(course, assignment, s, keys[s.student])]
+    skipped = [s for s in found if s not in todo]
+    return Plan(course, assignment, todo, skipped, keys, limits)
+
+
+def run(plan: Plan, client: Client, on_done: Callable[[SubmissionReport], None] | None = None
+        ) -> GradingRun:
+    """Grade the plan's submissions on the cluster; record each here, as soon as it returns.
+
+    This process is the only writer of grades: workers return plain results. A submission whose
+    worker died is rerun by Dask on another worker; one that still cannot be graded is listed in
+    ``failed`` with the reason, and its stored grade, if any, is left as it was.
+    """
+    course, assignment = plan.course, plan.assignment
+    started = time.monotonic()
+    outcome = GradingRun(skipped=[s.student for s in plan.skipped])
+    if not plan.todo:
+        return outcome
     gradebook.ensure_registered(assignment, course.root, course.db_url,
                                 course.scratch / "registration")
     sandbox.support()  # says once, at the start, what this machine cannot enforce
-    prepare_grading()  # the grader's own TensorFlow: same threads and determinism as kernels
-    bench = Workbench(hold_out=True)
-    reports = []
-    for submission in found:
-        started = time.monotonic()
-        results, nb, notes, problem = grade_notebook(assignment, submission.notebook, source,
-                                                     bench, limits, given)
-        report = SubmissionReport(submission.student, results, problem, notes,
-                                  time.monotonic() - started, submission.timestamp)
-        record(course, assignment, config.notebook, report, nb)
-        reports.append(report)
-        if on_done:
-            on_done(report)
+    source, release = client.scatter([course.source(assignment).read_text(),
+                                      course.release(assignment).read_text()], broadcast=True)
+    futures, run_id = {}, uuid.uuid4().hex[:8]
+    for submission in plan.todo:
+        try:
+            submissions.refuse_links(submission.notebook)
+        except submissions.NotebookProblem as problem:  # nothing to send to a worker
+            report = SubmissionReport(submission.student, _unchecked(assignment, str(problem)),
+                                      str(problem), timestamp=submission.timestamp)
+            _finish(plan, outcome, report, None, on_done)
+            continue
+        files = ledger.submission_files(submission.notebook)
+        futures[client.submit(
+            grade_files, assignment, submission.student, submission.notebook.name, files,
+            source, release, plan.limits, submission.timestamp, pure=False,
+            key=f"grade-{assignment}-{submission.student}-{run_id}")] = submission
+    for future in as_completed(futures):
+        student = futures[future].student
+        try:
+            graded = future.result()
+        except KilledWorker as error:
+            outcome.failed[student] = f"its grading worker died each time it ran ({error})"
+        except Exception as error:  # noqa: BLE001 - a grader bug: say so, grade the rest
+            outcome.failed[student] = f"the grader failed ({type(error).__name__}: {error})"
+        else:
+            _finish(plan, outcome, graded.report, graded.notebook, on_done)
+        future.release()
+    outcome.reports.sort(key=lambda r: r.student)
     write_grades_csv(course, assignment)
-    return reports
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _finish(plan: Plan, outcome: GradingRun, report: SubmissionReport, nb: str | None,
+            on_done: Callable[[SubmissionReport], None] | None) -> None:
+    """Record one graded submission (the only place grades are written) and tell ``on_done``."""
+    report.key = plan.keys[report.student]
+    notebook = course_config.ASSIGNMENTS[plan.assignment].notebook
+    try:
+        record(plan.course, plan.assignment, notebook, report,
+               nbformat.reads(nb, as_version=4) if nb else None)
+    except Exception as error:  # noqa: BLE001 - e.g. the database is down: grade the rest
+        outcome.failed[report.student] = (f"its grade could not be recorded "
+                                          f"({type(error).__name__}: {error})")
+        return
+    outcome.reports.append(report)
+    if on_done:
+        on_done(report)
+
+
+def grade_assignment(course: Course, assignment: str, directory: Path | None = None, *,
+                     client: Client | None = None, regrade: bool = False,
+                     on_done: Callable[[SubmissionReport], None] | None = None,
+                     limits: Limits = DEFAULT_LIMITS) -> GradingRun:
+    """Plan and run, on ``client`` or on a local cluster started for this call."""
+    todo = plan(course, assignment, directory, regrade, limits)
+    if client is not None:
+        return run(todo, client, on_done)
+    with cluster.connect() as local:
+        return run(todo, local, on_done)

@@ -31,6 +31,7 @@ class SubmissionReport:
     notes: list[str] = field(default_factory=list)  # what the grader restored or noticed
     seconds: float = 0.0
     timestamp: str | None = None
+    key: dict | None = None  # the submission's content hash and the assignment's version
 
     @property
     def score(self) -> float:
@@ -43,7 +44,7 @@ class SubmissionReport:
     def to_dict(self) -> dict:
         return {"student": self.student, "score": self.score, "max_score": self.max_score,
                 "problem": self.problem, "notes": self.notes, "seconds": round(self.seconds, 1),
-                "functions": [result.to_dict() for result in self.results]}
+                "functions": [result.to_dict() for result in self.results], "key": self.key}
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -70,16 +71,20 @@ def annotate(nb: nbformat.NotebookNode, results: list[FunctionResult]) -> None:
 
 def record(course: Course, assignment: str, notebook: str, report: SubmissionReport,
            nb: nbformat.NotebookNode | None) -> None:
-    """Write the autograded notebook and results, then the scores into the gradebook."""
+    """Write the autograded notebook, the scores into the gradebook, then the results.
+
+    ``results.json`` carries the key that marks the grade done (see ledger), so it comes last:
+    a run stopped before it leaves the submission to be graded again.
+    """
     folder = course.autograded(assignment, report.student)
     if nb is not None:
         annotate(nb, report.results)
         write_atomic(folder / f"{notebook}.ipynb", nbformat.writes(nb))
-    write_atomic(folder / "results.json", json.dumps(report.to_dict(), indent=2))
     if report.timestamp:
         write_atomic(folder / "timestamp.txt", report.timestamp)
     gradebook.record(assignment, notebook, report.student, report.results, course.db_url,
                      report.timestamp, tuple(course_config.ASSIGNMENTS[assignment].manual))
+    write_atomic(folder / "results.json", json.dumps(report.to_dict(), indent=2))
 
 
 def write_grades_csv(course: Course, assignment: str) -> Path:

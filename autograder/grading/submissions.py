@@ -51,11 +51,16 @@ def _timestamp(path: Path) -> str | None:
         return None
 
 
-def load(path: Path) -> nbformat.NotebookNode:
-    """Read and validate a notebook, or raise NotebookProblem with a plain reason."""
+def refuse_links(path: Path) -> None:
+    """Raise NotebookProblem if the notebook, or its folder, is a symbolic link."""
     if path.is_symlink() or path.parent.is_symlink():
         raise NotebookProblem(f"{path.name} is a symbolic link, not a notebook: submit the "
                               "notebook file itself")
+
+
+def load(path: Path) -> nbformat.NotebookNode:
+    """Read and validate a notebook, or raise NotebookProblem with a plain reason."""
+    refuse_links(path)
     if not path.exists():
         raise NotebookProblem(f"no notebook named {path.name} was submitted")
     try:

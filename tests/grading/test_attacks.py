@@ -20,8 +20,14 @@ import pytest
 import course_config
 from autograder.course import Course
 from autograder.grading.execute import Limits
-from autograder.grading.pipeline import grade_assignment
-from tests.conftest import FIXTURES, REPO, failures, make_course, training_on_sample
+from tests.conftest import (
+    FIXTURES,
+    REPO,
+    failures,
+    grade_here,
+    make_course,
+    training_on_sample,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("attacks")]
 ATTACKS = FIXTURES / "attacks"
@@ -130,8 +136,8 @@ def graded(tmp_path_factory, mnist_sample):
         before = {p: hashlib.sha256(p.read_bytes()).hexdigest()
                   for p in submissions.rglob("*.ipynb") if not p.is_symlink()}
         with training_on_sample("cnn_mnist", mnist_sample):
-            reports = grade_assignment(course, "cnn_mnist", submissions,
-                                       limits=Limits(cell_s=20, notebook_s=120))
+            reports = grade_here(course, "cnn_mnist", submissions,
+                                 limits=Limits(cell_s=20, notebook_s=120))
         try:
             reached = listener.accept()[0].recv(1)
         except BlockingIOError:

@@ -15,13 +15,13 @@ import pytest
 import course_config
 from autograder import gradebook
 from autograder.course import Course
-from autograder.grading.pipeline import grade_assignment
 from tests.conftest import (
     FIXTURES,
     SAMPLE_THRESHOLDS,
     assert_blank_gets_zero,
     failures,
     grade_fixtures,
+    grade_here,
     make_course,
     scores,
     training_on_sample,
@@ -167,6 +167,6 @@ def test_grading_the_same_submission_twice_gives_the_same_scores(graded, mnist_s
     alone.mkdir()
     shutil.copy(FIXTURES / "cnn_mnist" / "sixteen_filters.ipynb", alone)
     with training_on_sample("cnn_mnist", mnist_sample):
-        again = grade_assignment(Course.at(make_course(tmp_path / "course")), "cnn_mnist", alone)
+        again = grade_here(Course.at(make_course(tmp_path / "course")), "cnn_mnist", alone)
     first = graded[1]["sixteen_filters"]
     assert [r.to_dict() for r in again[0].results] == [r.to_dict() for r in first.results]

@@ -1,0 +1,78 @@
+"""What runs on a Dask worker: a warm start once per worker, then one task per submission.
+
+Workers only grade: they get a submission's files as plain data and return plain results; the
+coordinating process records them (see autograder.grading.pipeline). A task never touches the
+course folder, so workers may run on other machines that have the kit and MNIST.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from distributed import WorkerPlugin, get_worker
+
+from autograder.data import configured_path
+from autograder.grading.execute import Limits
+from autograder.grading.record import SubmissionReport
+
+PLUGIN = "autograder-warm-start"
+
+
+class WarmStart(WorkerPlugin):
+    """Pays once per worker what every submission needs: TensorFlow imported and set to the
+    grading threads and seeds, MNIST read and split, the kernels' copy of it written."""
+
+    name = PLUGIN
+
+    def __init__(self) -> None:
+        self.benches: dict[str, object] = {}
+
+    def setup(self, worker) -> None:  # noqa: ANN001 - Dask's signature
+        from autograder.notebook import prepare_grading
+
+        prepare_grading()
+        self.bench()
+
+    def bench(self):
+        """The grader's Workbench for the MNIST file configured now (one per file, kept)."""
+        from autograder.workbench import Workbench
+
+        key = str(configured_path())
+        if key not in self.benches:
+            self.benches[key] = Workbench(hold_out=True)
+            self.benches[key].kernel_data()
+        return self.benches[key]
+
+
+@dataclass
+class Graded:
+    """A worker's answer for one submission: the report and the executed notebook's JSON."""
+
+    report: SubmissionReport
+    notebook: str | None
+    worker: str
+
+
+def grade_files(assignment: str, student: str, notebook_name: str, files: dict[str, bytes],
+                source: str, release: str, limits: Limits, timestamp: str | None) -> Graded:
+    """Grade one submission from its files (notebook name -> bytes, with its data files)."""
+    from autograder.grading.pipeline import grade_notebook
+
+    worker = get_worker()
+    bench = worker.plugins[PLUGIN].bench()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="autograder-submission-") as tmp:
+        for name, content in files.items():
+            (Path(tmp) / name).write_bytes(content)
+        results, nb, notes, problem = grade_notebook(
+            assignment, Path(tmp) / notebook_name, nbformat.reads(source, as_version=4), bench,
+            limits, nbformat.reads(release, as_version=4))
+    report = SubmissionReport(student, results, problem, notes, time.monotonic() - started,
+                              timestamp)
+    return Graded(report, nbformat.writes(nb) if nb is not None else None,
+                  f"{worker.name} (pid {os.getpid()})")
