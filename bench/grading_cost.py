@@ -5,13 +5,17 @@
 Runs, one after another on the same notebook (default: the solution fixture):
   floor    jupyter nbconvert --execute (the notebook alone, nothing graded)
   nbgrader nbgrader generate_assignment + autograde in a throwaway course (autograde timed)
-  kit      autograder grade (restore, execute, verify in the grader, record) without feedback
-and prints each time and the ratios kit/floor and kit/nbgrader. The machine is shared and noisy:
-compare ratios from one run, not seconds across runs.
+  kit      autograder grade (restore, execute, verify in the grader, record) without feedback,
+           of the notebook submitted twice: the first warms the worker up (the TensorFlow
+           import, MNIST read once per worker), the second is graded by a warm worker
+and prints each time and the ratios against the floor and nbgrader: per submission (the time
+the warm worker took for the second, from its results.json) and for the whole command. The
+machine is shared and noisy: compare ratios from one run, not seconds across runs.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -60,16 +64,21 @@ def main() -> None:
         shutil.copytree(REPO / "release", kit_course / "release")
         submissions = root / "kit-submissions"
         submissions.mkdir()
-        shutil.copy(notebook, submissions / "student.ipynb")
+        shutil.copy(notebook, submissions / "a_first.ipynb")
+        shutil.copy(notebook, submissions / "b_second.ipynb")
         kit = timed([str(BIN / "autograder"), "--course", str(kit_course), "grade", "cnn_mnist",
-                     str(submissions), "--no-feedback"], root, env)
+                     str(submissions), "--no-feedback", "--workers", "1"], root, env)
+        warm = json.loads((kit_course / "autograded" / "b_second" / "cnn_mnist" /
+                           "results.json").read_text())["seconds"]
 
     print(f"notebook: {notebook.name}")
     print(f"floor (nbconvert --execute): {floor:6.1f} s")
     print(f"plain nbgrader autograde:    {nbgrader:6.1f} s")
-    print(f"kit (autograder grade):      {kit:6.1f} s")
-    print(f"kit / floor    = {kit / floor:.2f}")
-    print(f"kit / nbgrader = {kit / nbgrader:.2f}")
+    print(f"kit, per submission (warm):  {warm:6.1f} s")
+    print(f"kit command, two submissions:{kit:6.1f} s (one worker, starting cold)")
+    print(f"per submission: kit / floor    = {warm / floor:.2f}")
+    print(f"per submission: kit / nbgrader = {warm / nbgrader:.2f}")
+    print(f"whole command for two: kit / (2 x nbgrader) = {kit / (2 * nbgrader):.2f}")
 
 
 if __name__ == "__main__":

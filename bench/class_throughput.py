@@ -1,0 +1,123 @@
+"""Grading a class: the kit on all cores against sequential nbgrader, as ratios from one run.
+
+    .venv/bin/python bench/class_throughput.py [N]      (N submissions, default 8)
+
+Runs, one after another, on the same N cnn_mnist submissions (test fixtures that train on all
+of MNIST: the solution and defects of it, in turn):
+  nbgrader   nbgrader autograde of the whole class (one student after another; cell limit 600 s)
+  kit        autograder grade on a local Dask cluster (one worker per core), without feedback
+  alone      autograder grade of the first submission (the solution) by itself
+and prints the times, the throughput ratio nbgrader/kit, whether the solution got identical
+results (scores and the accuracy the grader measured) alone and among the others, the Dask
+overhead per task (200 empty tasks) and, from these, the expected time of 1,000 submissions on
+1, 8 and 64 workers. Compare ratios from one run, not seconds across runs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+FIXTURES = REPO / "tests" / "fixtures" / "cnn_mnist"
+MIX = ("solution", "sixteen_filters", "three_epochs", "valid_padding", "no_softmax",
+       "sgd_optimizer", "missing_dense_layer", "categorical_crossentropy")
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def submissions(folder: Path, count: int) -> list[str]:
+    """``count`` students in nbgrader's layout, their notebooks drawn from MIX in turn."""
+    students = [f"s{index:02d}_{MIX[index % len(MIX)]}" for index in range(count)]
+    for student in students:
+        target = folder / student / "cnn_mnist"
+        target.mkdir(parents=True)
+        shutil.copy(FIXTURES / f"{student[4:]}.ipynb", target / "cnn_mnist.ipynb")
+    return students
+
+
+def kit_course(root: Path) -> Path:
+    for name in ("source", "release"):
+        shutil.copytree(REPO / name, root / name)
+    return root
+
+
+def results(course: Path, student: str) -> dict:
+    return json.loads((course / "autograded" / student / "cnn_mnist" / "results.json").read_text())
+
+
+def dask_overhead(tasks: int = 200) -> float:
+    """Seconds per task that Dask adds: empty tasks through a local cluster, one at a time."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        client.submit(int, 0).result()
+        started = time.perf_counter()
+        for index in range(tasks):
+            client.submit(int, index, pure=False).result()
+        return (time.perf_counter() - started) / tasks
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 8
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
+               MNIST_PATH=os.environ.get("MNIST_PATH", str(REPO.parent / "shared/data/mnist.npz")))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        course = root / "nbgrader-course"
+        shutil.copytree(REPO / "source", course / "source")
+        (course / "nbgrader_config.py").write_text(
+            "c = get_config()\nc.CourseDirectory.root = {!r}\nc.Execute.timeout = 600\n"
+            "c.Exchange.root = {!r}\n".format(str(course), str(root / "exchange")))
+        students = submissions(course / "submitted", count)
+        subprocess.run([str(BIN / "nbgrader"), "generate_assignment", "cnn_mnist"], cwd=course,
+                       env=env, check=True, capture_output=True)
+        nbgrader = timed([str(BIN / "nbgrader"), "autograde", "cnn_mnist"], course, env)
+
+        grade = [str(BIN / "autograder"), "--course"]
+        flags = ["grade", "cnn_mnist", str(course / "submitted"), "--no-feedback"]
+        among = kit_course(root / "kit-class")
+        kit = timed([*grade, str(among), *flags], root, env)
+        alone_subs = root / "alone"
+        shutil.copytree(course / "submitted" / students[0], alone_subs / students[0])
+        alone = kit_course(root / "kit-alone")
+        timed([*grade, str(alone), *flags[:2], str(alone_subs), "--no-feedback"], root, env)
+
+        per_submission = [results(among, s)["seconds"] for s in students]
+        same = (results(alone, students[0])["functions"]
+                == results(among, students[0])["functions"])
+    overhead = dask_overhead()
+    cost = statistics.median(per_submission)
+    workers = len(os.sched_getaffinity(0))
+    startup = max(0.0, kit - math.ceil(count / workers) * cost)
+    print(f"{count} cnn_mnist submissions, {workers} cores")
+    print(f"sequential nbgrader autograde: {nbgrader:7.1f} s")
+    print(f"kit on {workers} workers:          {kit:7.1f} s")
+    print(f"throughput kit / nbgrader = {nbgrader / kit:.2f}x")
+    print(f"kit per submission (in its worker): median {cost:.1f} s, "
+          f"slowest {max(per_submission):.1f} s")
+    print(f"{students[0]} alone and among {count - 1} others in parallel: "
+          f"{'identical results' if same else 'DIFFERENT results'}")
+    print(f"Dask overhead per task: {overhead * 1000:.1f} ms; start-up of the run: {startup:.0f} s")
+    for n in (1, 8, 64):
+        hours = (startup + math.ceil(1000 / n) * (cost + overhead)) / 3600
+        print(f"1,000 submissions on {n:2d} workers: {hours:6.2f} h")
+
+
+if __name__ == "__main__":
+    main()
