@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from autograder.checks.results import FunctionResult
+
+if TYPE_CHECKING:  # the pipeline imports the grading stack, which the renderer does not need
+    from autograder.grading.pipeline import GradingRun
 
 
 def _points(value: float) -> str:
@@ -71,7 +75,7 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {rest} s" if minutes else f"{rest} s"
 
 
-def run_summary(outcome) -> list[str]:  # noqa: ANN001 - pipeline.GradingRun (imports TF)
+def run_summary(outcome: GradingRun) -> list[str]:
     """The end of ``autograder grade``: counts, what failed to grade and why, time taken."""
     lines = [f"graded {len(outcome.reports)} submission(s) in {_duration(outcome.seconds)}"]
     if outcome.skipped:

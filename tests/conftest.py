@@ -117,11 +117,10 @@ def grade_fixtures(tmp_path_factory, assignment: str, only: tuple[str, ...] = ()
 def grade_here(course, assignment: str, submissions: Path, **options) -> list:
     """Grade on a one-worker Dask cluster inside this process, so that settings changed here
     (the sample's thresholds) hold for the grader too; kernels are sandboxed processes as ever."""
-    from autograder.grading import cluster
-    from autograder.grading.pipeline import grade_assignment
+    from autograder.grading import cluster, pipeline
 
     with cluster.connect(workers=1, processes=False) as client:
-        outcome = grade_assignment(course, assignment, submissions, client=client, **options)
+        outcome = pipeline.run(pipeline.plan(course, assignment, submissions, **options), client)
     assert not outcome.failed
     return outcome.reports
 

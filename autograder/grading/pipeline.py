@@ -22,7 +22,7 @@ import course_config
 from autograder import gradebook
 from autograder.checks.results import FunctionResult
 from autograder.course import Course
-from autograder.grading import cluster, ledger, sandbox, submissions
+from autograder.grading import ledger, sandbox, submissions
 from autograder.grading.execute import DEFAULT_LIMITS, Limits, execute
 from autograder.grading.record import SubmissionReport, record, write_grades_csv
 from autograder.grading.restore import restore
@@ -170,14 +170,3 @@ def _finish(plan: Plan, outcome: GradingRun, report: SubmissionReport, nb: str |
     if on_done:
         on_done(report)
 
-
-def grade_assignment(course: Course, assignment: str, directory: Path | None = None, *,
-                     client: Client | None = None, regrade: bool = False,
-                     on_done: Callable[[SubmissionReport], None] | None = None,
-                     limits: Limits = DEFAULT_LIMITS) -> GradingRun:
-    """Plan and run, on ``client`` or on a local cluster started for this call."""
-    todo = plan(course, assignment, directory, regrade, limits)
-    if client is not None:
-        return run(todo, client, on_done)
-    with cluster.connect() as local:
-        return run(todo, local, on_done)
