@@ -16,7 +16,7 @@ demo: setup  ## release cnn_mnist and grade the sample submissions end to end
 
 test: setup  ## lint and the whole suite (25 to 40 minutes on 2 cores, see README "Tests")
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q -n 2 --dist loadgroup
+	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=15
 
 quick: setup  ## the fast subset, for iteration (no training)
 	$(PY) -m pytest -q -m "not slow"

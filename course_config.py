@@ -44,7 +44,8 @@ SANDBOX_UIDS = (61000, 1000)  # kernels run as one of these users: first uid, ho
 
 # --- grading a class in parallel (Dask; see README, "Grading a class") -----------------------
 # Each worker grades one submission at a time: its kernel (limited as above) plus the grader's own
-# process, which holds TensorFlow, MNIST and the student's model while it checks (about 1.5 GB).
+# process, which holds TensorFlow, MNIST and the student's model while it checks (about 1.5 GB),
+# and the next submission's kernel, started and idle (about 0.4 GB, within the worker's share).
 # A local cluster gets one worker per core, fewer if memory cannot hold kernel and grader for each.
 WORKER_MEMORY_BYTES = 4 * GiB  # the grader's process of one worker (Dask restarts it beyond)
 

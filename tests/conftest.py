@@ -89,7 +89,18 @@ def training_on_sample(assignment: str, sample: Path) -> Iterator[None]:
         thresholds.update(saved)
 
 
-def grade_fixtures(tmp_path_factory, assignment: str, only: tuple[str, ...] = (),
+@pytest.fixture(scope="session")
+def grading_client():
+    """One Dask worker inside this test process, for every end-to-end grading in it (so that
+    settings changed here, such as the sample's thresholds, hold for the grader too); kernels
+    are sandboxed processes as ever."""
+    from autograder.grading import cluster
+
+    with cluster.connect(workers=1, processes=False) as client:
+        yield client
+
+
+def grade_fixtures(tmp_path_factory, client, assignment: str, only: tuple[str, ...] = (),
                    sample: Path | None = None):
     """Grade the fixture notebooks of an assignment (all, or ``only`` these) into a throwaway
     course, once; on all of MNIST, or on ``sample`` with SAMPLE_THRESHOLDS.
@@ -107,20 +118,18 @@ def grade_fixtures(tmp_path_factory, assignment: str, only: tuple[str, ...] = ()
         for name in only:
             shutil.copy(FIXTURES / assignment / f"{name}.ipynb", submissions)
     if sample is None:
-        reports = grade_here(course, assignment, submissions)
+        reports = grade_here(client, course, assignment, submissions)
     else:
         with training_on_sample(assignment, sample):
-            reports = grade_here(course, assignment, submissions)
+            reports = grade_here(client, course, assignment, submissions)
     return course, {report.student: report for report in reports}
 
 
-def grade_here(course, assignment: str, submissions: Path, **options) -> list:
-    """Grade on a one-worker Dask cluster inside this process, so that settings changed here
-    (the sample's thresholds) hold for the grader too; kernels are sandboxed processes as ever."""
-    from autograder.grading import cluster, pipeline
+def grade_here(client, course, assignment: str, submissions: Path, **options) -> list:
+    """Grade with ``client`` (see grading_client); no submission may fail to grade."""
+    from autograder.grading import pipeline
 
-    with cluster.connect(workers=1, processes=False) as client:
-        outcome = pipeline.run(pipeline.plan(course, assignment, submissions, **options), client)
+    outcome = pipeline.run(pipeline.plan(course, assignment, submissions, **options), client)
     assert not outcome.failed
     return outcome.reports
 

@@ -11,21 +11,17 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 import course_config
-from autograder.data import configured_path
-from autograder.grading.sandbox import Sandbox
-from autograder.probe import PROBE_DIR_ENV
+from autograder.grading.kernel import Kernel
 
 PREAMBLE = "from autograder.notebook import prepare_grading\nprepare_grading()"
 
@@ -51,35 +47,6 @@ class ExecutionLog:
     notes: list[str] = field(default_factory=list)  # limits a cell ran into, in plain words
     seconds: float = 0.0
     peak_memory: int | None = None  # bytes, where the sandbox measures it
-
-
-def kernel_env(probe_dir: Path, data: Path | None) -> dict[str, str]:
-    """The kernel's environment: quiet TensorFlow, fixed threads, its data, where to hand back."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("JPY_")}
-    env.update({
-        PROBE_DIR_ENV: str(probe_dir),
-        course_config.MNIST_PATH_ENV: str(data) if data else "",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "PYTHONHASHSEED": str(course_config.SEED),
-        "OMP_NUM_THREADS": str(course_config.TF_THREADS),
-        "CUDA_VISIBLE_DEVICES": "-1",
-        "PYTHONWARNINGS": "ignore",
-    })
-    return env
-
-
-class _SandboxedKernelManager(AsyncKernelManager):
-    """Starts the kernel inside a sandbox, talking over IPC sockets in a folder it can see."""
-
-    sandbox: Sandbox | None = None
-
-    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        cmd = super().format_kernel_cmd(extra_arguments)
-        if self.sandbox is None:
-            return cmd
-        if self.sandbox.own_user:  # the kernel must read the connection file written for it
-            os.chown(self.connection_file, self.sandbox.uid, self.sandbox.uid)
-        return self.sandbox.wrap(cmd)
 
 
 class _Client(NotebookClient):
@@ -124,19 +91,29 @@ def _error_of(cell) -> str | None:
 def execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path,
             limits: Limits = DEFAULT_LIMITS, sandbox: bool = True,
             data: Path | None = None) -> ExecutionLog:
-    """Run every code cell of ``nb`` in place (outputs are filled in); return the log.
+    """Run every code cell of ``nb`` in place (outputs are filled in) in a new kernel.
 
     The kernel reads MNIST from ``data`` (default: the course's file) and runs in a sandbox (see
     autograder.grading.sandbox) unless ``sandbox`` is False, which is for a student's own run
     of their own notebook.
     """
-    data = data or configured_path()
-    if not sandbox:
-        return _execute(nb, workdir, probe_dir, limits, None, data)
-    with Sandbox(workdir, [probe_dir], data) as jail:
-        log = _execute(nb, workdir, probe_dir, limits, jail, data)
-        log.peak_memory = jail.peak_memory()
-        if log.stopped.startswith("the kernel died") and jail.out_of_memory():
+    with Kernel(workdir, probe_dir, data, sandbox) as kernel:
+        return run(nb, kernel, limits)
+
+
+def run(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits = DEFAULT_LIMITS
+        ) -> ExecutionLog:
+    """Run every code cell of ``nb`` in ``kernel`` (started now if it was not); return the log.
+
+    The kernel serves this notebook only: its owner closes it afterwards.
+    """
+    if not kernel.started:
+        kernel.start()
+    kernel.hand_over()
+    log = _run(nb, kernel, limits)
+    if kernel.jail is not None:
+        log.peak_memory = kernel.jail.peak_memory()
+        if log.stopped.startswith("the kernel died") and kernel.jail.out_of_memory():
             log.stopped = log.stopped.replace(
                 "(it may have run out of memory, crashed or called exit)",
                 f"(it used more than its memory limit of {_size(course_config.KERNEL_MEMORY_BYTES)}"
@@ -144,23 +121,19 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path,
     return log
 
 
-def _execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path, limits: Limits,
-             jail: Sandbox | None, data: Path | None) -> ExecutionLog:
+def _run(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits) -> ExecutionLog:
     log = ExecutionLog()
     started = time.monotonic()
     deadline = started + limits.notebook_s
-    km = _SandboxedKernelManager(kernel_name="python3")
-    if jail is not None:
-        # a signal to the process group would reach bubblewrap, not the kernel: ask the kernel
-        km.kernel_spec.interrupt_mode = "message"
-        km.sandbox, km.transport = jail, "ipc"
-        km.ip, km.connection_file = str(jail.runtime / "kernel"), str(jail.runtime / "kernel.json")
+    if kernel.failure:
+        log.stopped = f"the notebook's kernel could not start ({kernel.failure})"
+        return log
     client = _Client(
-        nb, km=km, timeout=int(limits.cell_s), startup_timeout=int(limits.startup_s),
+        nb, km=kernel.manager, timeout=int(limits.cell_s), startup_timeout=int(limits.startup_s),
         allow_errors=True, interrupt_on_timeout=True, kernel_name="python3",
         error_on_timeout={"ename": "TimeoutError",
                           "evalue": f"the cell ran longer than {limits.cell_s:g} s"},
-        resources={"metadata": {"path": str(workdir)}}, record_timing=False)
+        resources={"metadata": {"path": str(kernel.workdir)}}, record_timing=False)
     client.output_bytes = limits.output_bytes
     preamble = nbformat.v4.new_code_cell(PREAMBLE)
     client.timeout_func = lambda cell: max(1, int(min(
@@ -168,9 +141,7 @@ def _execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path, limits: 
     nb.cells.insert(0, preamble)  # executed first, removed before anyone sees the notebook
     watchdog, current = None, -1
     try:
-        # the kernel's own stdout and stderr (banners, TensorFlow's C++ logs) are not the grader's
-        with client.setup_kernel(env=kernel_env(probe_dir, data), stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL):
+        with client.setup_kernel():
             watchdog = _watchdog(client, deadline + 30)
             client.execute_cell(preamble, 0)
             if _error_of(preamble):
@@ -199,7 +170,7 @@ def _execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path, limits: 
                                          "limit; the write failed")
     except DeadKernelError:
         log.stopped = _death_reason(current, deadline)
-    except RuntimeError as error:  # the kernel never started
+    except RuntimeError as error:  # the kernel never became ready
         log.stopped = f"the notebook's kernel could not start ({error})"
     finally:
         if client.cut:
@@ -208,6 +179,8 @@ def _execute(nb: nbformat.NotebookNode, workdir: Path, probe_dir: Path, limits: 
         nb.cells.remove(preamble)
         if watchdog:
             watchdog.cancel()
+        if client.kc is not None:
+            client.kc.stop_channels()
         log.seconds = time.monotonic() - started
     return log
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -22,8 +21,9 @@ import course_config
 from autograder import gradebook
 from autograder.checks.results import FunctionResult
 from autograder.course import Course
-from autograder.grading import ledger, sandbox, submissions
-from autograder.grading.execute import DEFAULT_LIMITS, Limits, execute
+from autograder.grading import execute, ledger, sandbox, submissions
+from autograder.grading.execute import DEFAULT_LIMITS, Limits
+from autograder.grading.kernel import Kernel
 from autograder.grading.record import SubmissionReport, record, write_grades_csv
 from autograder.grading.restore import restore
 from autograder.grading.submissions import Submission
@@ -41,31 +41,32 @@ def _unchecked(assignment: str, reason: str) -> list[FunctionResult]:
 
 
 def grade_notebook(assignment: str, path: Path, source: nbformat.NotebookNode, bench: Workbench,
-                   limits: Limits = DEFAULT_LIMITS, release: nbformat.NotebookNode | None = None
+                   limits: Limits = DEFAULT_LIMITS, release: nbformat.NotebookNode | None = None,
+                   kernel: Kernel | None = None
                    ) -> tuple[list[FunctionResult], nbformat.NotebookNode | None, list[str], str]:
     """load -> restore -> execute -> verify for one notebook file.
 
-    Returns the results, the executed notebook (None if it could not be read), the notes of
-    what was restored, and the problem that stopped grading, if any.
+    ``kernel`` is a sandboxed kernel in folders of its own, possibly started already (a new one
+    by default); it is closed here. Returns the results, the executed notebook (None if it
+    could not be read), the notes of what was restored, and the problem that stopped grading.
     """
-    try:
-        nb = submissions.load(path)
-    except submissions.NotebookProblem as problem:
-        return _unchecked(assignment, str(problem)), None, [], str(problem)
-    nb, notes = restore(nb, source, release)
-    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
-        workdir, probe_dir = Path(tmp) / "work", Path(tmp) / "probes"
-        workdir.mkdir()
+    kernel = kernel or Kernel.in_temporary_folder(bench.kernel_data())
+    with kernel:
+        try:
+            nb = submissions.load(path)
+        except submissions.NotebookProblem as problem:
+            return _unchecked(assignment, str(problem)), None, [], str(problem)
+        nb, notes = restore(nb, source, release)
         for item in path.parent.iterdir():  # data files that came with the notebook
             if item.is_file() and not item.is_symlink() and item.suffix != ".ipynb":
-                shutil.copy2(item, workdir / item.name)
-        run = execute(nb, workdir, probe_dir, limits, data=bench.kernel_data())
-        if run.peak_memory:
-            log.info("%s: the kernel used at most %.0f MB", path, run.peak_memory / 1024**2)
-        results = verify(assignment, nb, run, probe_dir, bench)
-    notes.extend(run.notes)
-    if run.stopped:
-        notes.append(run.stopped)
+                shutil.copy2(item, kernel.workdir / item.name)
+        ran = execute.run(nb, kernel, limits)
+        if ran.peak_memory:
+            log.info("%s: the kernel used at most %.0f MB", path, ran.peak_memory / 1024**2)
+        results = verify(assignment, nb, ran, kernel.probe_dir, bench)
+    notes.extend(ran.notes)
+    if ran.stopped:
+        notes.append(ran.stopped)
     return results, nb, notes, ""
 
 

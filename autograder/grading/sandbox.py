@@ -66,10 +66,11 @@ def support() -> Support:
     return found
 
 
-def _kernel_uid() -> int:
-    """A user of its own for the kernels of this grading process (processes count per user)."""
+def kernel_uid(slot: int = 0) -> int:
+    """A user of its own for kernels of this grading process in ``slot`` (0 or 1): processes
+    count per user, and a grader runs at most two kernels at once (one starting for the next)."""
     first, count = course_config.SANDBOX_UIDS
-    return first + os.getpid() % count
+    return first + (2 * os.getpid() + slot) % count
 
 
 def _read_only_paths(data: Path | None) -> list[Path]:
@@ -100,7 +101,8 @@ def _remove(group: Path) -> None:
 class Sandbox:
     """One kernel's sandbox: its folders, user and cgroup. Use as a context manager."""
 
-    def __init__(self, workdir: Path, writable: list[Path], data: Path | None = None) -> None:
+    def __init__(self, workdir: Path, writable: list[Path], data: Path | None = None,
+                 slot: int = 0) -> None:
         self.support = support()
         self.data = data
         self.workdir = workdir.resolve()
@@ -108,15 +110,11 @@ class Sandbox:
         self.writable = [self.workdir, self.runtime, *(p.resolve() for p in writable)]
         # its own user only inside bubblewrap: outside, the interpreter may not be readable
         self.own_user = self.support.root and bool(self.support.bwrap)
-        self.uid = _kernel_uid() if self.own_user else os.getuid()
+        self.uid = kernel_uid(slot) if self.own_user else os.getuid()
         self.cgroup = f"autograder/{self.runtime.name}" if self.support.cgroups else None
 
     def __enter__(self) -> Sandbox:
-        for folder in self.writable:
-            folder.mkdir(parents=True, exist_ok=True)
-            if self.own_user:
-                for path in (folder, *folder.rglob("*")):
-                    os.lchown(path, self.uid, self.uid)
+        self.give_folders()
         if self.cgroup:
             for name, (key, value) in zip(CONTROLLERS, (
                     ("memory.limit_in_bytes", course_config.KERNEL_MEMORY_BYTES),
@@ -125,6 +123,14 @@ class Sandbox:
                 group.mkdir(parents=True, exist_ok=True)
                 (group / key).write_text(str(value))
         return self
+
+    def give_folders(self) -> None:
+        """Make the writable folders, and give them and what is in them to the kernel's user."""
+        for folder in self.writable:
+            folder.mkdir(parents=True, exist_ok=True)
+            if self.own_user:
+                for path in (folder, *folder.rglob("*")):
+                    os.lchown(path, self.uid, self.uid)
 
     def __exit__(self, *exc: object) -> None:
         if self.cgroup:

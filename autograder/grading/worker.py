@@ -18,6 +18,7 @@ from distributed import WorkerPlugin, get_worker
 
 from autograder.data import configured_path
 from autograder.grading.execute import Limits
+from autograder.grading.kernel import Kernel
 from autograder.grading.record import SubmissionReport
 
 PLUGIN = "autograder-warm-start"
@@ -25,18 +26,40 @@ PLUGIN = "autograder-warm-start"
 
 class WarmStart(WorkerPlugin):
     """Pays once per worker what every submission needs: TensorFlow imported and set to the
-    grading threads and seeds, MNIST read and split, the kernels' copy of it written."""
+    grading threads and seeds, MNIST read and split, the kernels' copy of it written; and keeps
+    a kernel started for the next submission while the current one is graded."""
 
     name = PLUGIN
 
     def __init__(self) -> None:
         self.benches: dict[str, object] = {}
+        self.next: Kernel | None = None  # started, waiting for the next submission
+        self.slot = 0
 
     def setup(self, worker) -> None:  # noqa: ANN001 - Dask's signature
         from autograder.notebook import prepare_grading
 
         prepare_grading()
-        self.bench()
+        self.next = self._start(self.bench().kernel_data())
+
+    def teardown(self, worker) -> None:  # noqa: ANN001 - Dask's signature
+        if self.next is not None:
+            self.next.close()
+            self.next = None
+
+    def kernel(self, data: Path | None) -> Kernel:
+        """A started kernel reading ``data`` for this submission; the next one starts now."""
+        kernel, self.next = self.next, None
+        if kernel is None or kernel.data != (data or configured_path()):
+            if kernel is not None:
+                kernel.close()
+            kernel = self._start(data)
+        self.next = self._start(data)
+        return kernel
+
+    def _start(self, data: Path | None) -> Kernel:
+        self.slot = 1 - self.slot  # the current kernel and the next one run as different users
+        return Kernel.in_temporary_folder(data, self.slot).start()
 
     def bench(self):
         """The grader's Workbench for the MNIST file configured now (one per file, kept)."""
@@ -64,14 +87,16 @@ def grade_files(assignment: str, student: str, notebook_name: str, files: dict[s
     from autograder.grading.pipeline import grade_notebook
 
     worker = get_worker()
-    bench = worker.plugins[PLUGIN].bench()
+    plugin = worker.plugins[PLUGIN]
+    bench = plugin.bench()
     started = time.monotonic()
+    kernel = plugin.kernel(bench.kernel_data())
     with tempfile.TemporaryDirectory(prefix="autograder-submission-") as tmp:
         for name, content in files.items():
             (Path(tmp) / name).write_bytes(content)
         results, nb, notes, problem = grade_notebook(
             assignment, Path(tmp) / notebook_name, nbformat.reads(source, as_version=4), bench,
-            limits, nbformat.reads(release, as_version=4))
+            limits, nbformat.reads(release, as_version=4), kernel)
     report = SubmissionReport(student, results, problem, notes, time.monotonic() - started,
                               timestamp)
     return Graded(report, nbformat.writes(nb) if nb is not None else None,

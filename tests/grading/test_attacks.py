@@ -123,7 +123,7 @@ def _made_here(folder, port: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, mnist_sample):
+def graded(tmp_path_factory, grading_client, mnist_sample):
     root = tmp_path_factory.mktemp("attacks")
     course = Course.at(make_course(root / "course"))
     submissions = root / "submitted"
@@ -136,7 +136,7 @@ def graded(tmp_path_factory, mnist_sample):
         before = {p: hashlib.sha256(p.read_bytes()).hexdigest()
                   for p in submissions.rglob("*.ipynb") if not p.is_symlink()}
         with training_on_sample("cnn_mnist", mnist_sample):
-            reports = grade_here(course, "cnn_mnist", submissions,
+            reports = grade_here(grading_client, course, "cnn_mnist", submissions,
                                  limits=Limits(cell_s=20, notebook_s=120))
         try:
             reached = listener.accept()[0].recv(1)

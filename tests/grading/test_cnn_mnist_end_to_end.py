@@ -39,13 +39,14 @@ on_the_sample = pytest.mark.xdist_group("cnn_mnist_sample")
 
 
 @pytest.fixture(scope="module")
-def solution(tmp_path_factory):
-    return grade_fixtures(tmp_path_factory, "cnn_mnist", ("solution",))
+def solution(tmp_path_factory, grading_client):
+    return grade_fixtures(tmp_path_factory, grading_client, "cnn_mnist", ("solution",))
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, mnist_sample):
-    return grade_fixtures(tmp_path_factory, "cnn_mnist", ON_SAMPLE, sample=mnist_sample)
+def graded(tmp_path_factory, grading_client, mnist_sample):
+    return grade_fixtures(tmp_path_factory, grading_client, "cnn_mnist", ON_SAMPLE,
+                          sample=mnist_sample)
 
 
 def _test_accuracy(report) -> float:
@@ -161,12 +162,14 @@ def test_nbgrader_feedback_renders_our_messages(graded):
 
 
 @on_the_sample
-def test_grading_the_same_submission_twice_gives_the_same_scores(graded, mnist_sample, tmp_path):
+def test_grading_the_same_submission_twice_gives_the_same_scores(graded, grading_client,
+                                                                mnist_sample, tmp_path):
     """Graded alone, a submission whose model the grader retrains gets exactly the same results."""
     alone = tmp_path / "alone"
     alone.mkdir()
     shutil.copy(FIXTURES / "cnn_mnist" / "sixteen_filters.ipynb", alone)
     with training_on_sample("cnn_mnist", mnist_sample):
-        again = grade_here(Course.at(make_course(tmp_path / "course")), "cnn_mnist", alone)
+        again = grade_here(grading_client, Course.at(make_course(tmp_path / "course")),
+                           "cnn_mnist", alone)
     first = graded[1]["sixteen_filters"]
     assert [r.to_dict() for r in again[0].results] == [r.to_dict() for r in first.results]

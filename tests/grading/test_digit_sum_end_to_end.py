@@ -52,8 +52,8 @@ WRONG = {
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    return grade_fixtures(tmp_path_factory, "digit_sum")
+def graded(tmp_path_factory, grading_client):
+    return grade_fixtures(tmp_path_factory, grading_client, "digit_sum")
 
 
 def test_solution_gets_full_marks_with_both_outputs_above_their_thresholds(graded):

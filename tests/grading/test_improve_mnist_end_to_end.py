@@ -55,13 +55,13 @@ on_the_sample = pytest.mark.xdist_group("improve_mnist_sample")
 
 
 @pytest.fixture(scope="module")
-def solution(tmp_path_factory):
-    return grade_fixtures(tmp_path_factory, "improve_mnist", ("solution",))
+def solution(tmp_path_factory, grading_client):
+    return grade_fixtures(tmp_path_factory, grading_client, "improve_mnist", ("solution",))
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, mnist_sample):
-    return grade_fixtures(tmp_path_factory, "improve_mnist", ("blank", *WRONG),
+def graded(tmp_path_factory, grading_client, mnist_sample):
+    return grade_fixtures(tmp_path_factory, grading_client, "improve_mnist", ("blank", *WRONG),
                           sample=mnist_sample)
 
 

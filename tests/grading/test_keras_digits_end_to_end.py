@@ -46,13 +46,14 @@ on_the_sample = pytest.mark.xdist_group("keras_digits_sample")
 
 
 @pytest.fixture(scope="module")
-def solution(tmp_path_factory):
-    return grade_fixtures(tmp_path_factory, "keras_digits", ("solution",))
+def solution(tmp_path_factory, grading_client):
+    return grade_fixtures(tmp_path_factory, grading_client, "keras_digits", ("solution",))
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, mnist_sample):
-    return grade_fixtures(tmp_path_factory, "keras_digits", ("blank", *WRONG), sample=mnist_sample)
+def graded(tmp_path_factory, grading_client, mnist_sample):
+    return grade_fixtures(tmp_path_factory, grading_client, "keras_digits", ("blank", *WRONG),
+                          sample=mnist_sample)
 
 
 @on_all_of_mnist

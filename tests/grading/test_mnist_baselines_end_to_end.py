@@ -40,13 +40,13 @@ on_the_sample = pytest.mark.xdist_group("mnist_baselines_sample")
 
 
 @pytest.fixture(scope="module")
-def solution(tmp_path_factory):
-    return grade_fixtures(tmp_path_factory, "mnist_baselines", ("solution",))
+def solution(tmp_path_factory, grading_client):
+    return grade_fixtures(tmp_path_factory, grading_client, "mnist_baselines", ("solution",))
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, mnist_sample):
-    return grade_fixtures(tmp_path_factory, "mnist_baselines", ("blank", *WRONG),
+def graded(tmp_path_factory, grading_client, mnist_sample):
+    return grade_fixtures(tmp_path_factory, grading_client, "mnist_baselines", ("blank", *WRONG),
                           sample=mnist_sample)
 
 

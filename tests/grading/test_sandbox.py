@@ -108,7 +108,7 @@ def test_forks_stop_at_the_process_limit_and_nothing_outlives_the_kernel(tmp_pat
                   "except OSError as error:\n    print(n < 256, type(error).__name__)",
                   "print('still here')"], tmp_path)
     assert out == ["True BlockingIOError", "still here"]
-    own = sandbox._kernel_uid()  # other workers' kernels run as other uids of the range
+    own = sandbox.kernel_uid()  # other workers' kernels run as other uids of the range
     assert [pid for pid in os.listdir("/proc") if pid.isdigit() and _running(pid, own)] == []
 
 
