@@ -1,9 +1,13 @@
 """Grading a class: the kit on all cores against sequential nbgrader, as ratios from one run.
 
-    .venv/bin/python bench/class_throughput.py [N]      (N submissions, default 8)
+    .venv/bin/python bench/class_throughput.py [N] [MIX]   (N submissions, default 8)
 
 Runs, one after another, on the same N cnn_mnist submissions (test fixtures that train on all
-of MNIST: the solution and defects of it, in turn):
+of MNIST, drawn in turn from MIX):
+  defects    the solution and seven defects, six of which break get_model or compile_model, so
+             the kit trains a second time, on a reference model, to grade train_model (default)
+  class      a class that mostly works: two full-mark notebooks, four defects that leave the
+             model alone (the notebook's own training is graded), two that make the kit retrain
   nbgrader   nbgrader autograde of the whole class (one student after another; cell limit 600 s)
   kit        autograder grade on a local Dask cluster (one worker per core), without feedback
   alone      autograder grade of the first submission (the solution) by itself
@@ -29,8 +33,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 FIXTURES = REPO / "tests" / "fixtures" / "cnn_mnist"
-MIX = ("solution", "sixteen_filters", "three_epochs", "valid_padding", "no_softmax",
-       "sgd_optimizer", "missing_dense_layer", "categorical_crossentropy")
+MIXES = {
+    "defects": ("solution", "sixteen_filters", "three_epochs", "valid_padding", "no_softmax",
+                "sgd_optimizer", "missing_dense_layer", "categorical_crossentropy"),
+    "class": ("solution", "keras2_style_solution", "evaluate_returns_reversed", "three_epochs",
+              "only_test_images_scaled", "syntax_error_in_evaluate_cell", "sixteen_filters",
+              "sgd_optimizer"),
+}
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
@@ -40,9 +49,9 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def submissions(folder: Path, count: int) -> list[str]:
-    """``count`` students in nbgrader's layout, their notebooks drawn from MIX in turn."""
-    students = [f"s{index:02d}_{MIX[index % len(MIX)]}" for index in range(count)]
+def submissions(folder: Path, count: int, mix: tuple[str, ...]) -> list[str]:
+    """``count`` students in nbgrader's layout, their notebooks drawn from ``mix`` in turn."""
+    students = [f"s{index:02d}_{mix[index % len(mix)]}" for index in range(count)]
     for student in students:
         target = folder / student / "cnn_mnist"
         target.mkdir(parents=True)
@@ -75,6 +84,7 @@ def dask_overhead(tasks: int = 200) -> float:
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 8
+    mix = sys.argv[2] if len(sys.argv) > 2 else "defects"
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
                MNIST_PATH=os.environ.get("MNIST_PATH", str(REPO.parent / "shared/data/mnist.npz")))
     with tempfile.TemporaryDirectory() as tmp:
@@ -84,7 +94,7 @@ def main() -> None:
         (course / "nbgrader_config.py").write_text(
             "c = get_config()\nc.CourseDirectory.root = {!r}\nc.Execute.timeout = 600\n"
             "c.Exchange.root = {!r}\n".format(str(course), str(root / "exchange")))
-        students = submissions(course / "submitted", count)
+        students = submissions(course / "submitted", count, MIXES[mix])
         subprocess.run([str(BIN / "nbgrader"), "generate_assignment", "cnn_mnist"], cwd=course,
                        env=env, check=True, capture_output=True)
         nbgrader = timed([str(BIN / "nbgrader"), "autograde", "cnn_mnist"], course, env)
@@ -105,7 +115,7 @@ def main() -> None:
     cost = statistics.median(per_submission)
     workers = len(os.sched_getaffinity(0))
     startup = max(0.0, kit - math.ceil(count / workers) * cost)
-    print(f"{count} cnn_mnist submissions, {workers} cores")
+    print(f"{count} cnn_mnist submissions (mix: {mix}), {workers} cores")
     print(f"sequential nbgrader autograde: {nbgrader:7.1f} s")
     print(f"kit on {workers} workers:          {kit:7.1f} s")
     print(f"throughput kit / nbgrader = {nbgrader / kit:.2f}x")
