@@ -34,6 +34,11 @@ def _grade(args: argparse.Namespace) -> int:
 
     course = Course.at(args.course, args.db)
     directory = Path(args.submissions).resolve() if args.submissions else None
+    if not (directory or course.submitted).is_dir():
+        print(f"no submissions folder at {directory or course.submitted}: put each submission "
+              f"there as <student>/{args.assignment}/<notebook>.ipynb (nbgrader's layout) or "
+              "<student>.ipynb, or pass the folder that holds them", file=sys.stderr)
+        return 1
     todo = pipeline.plan(course, args.assignment, directory, args.regrade)
     if not todo.todo and not todo.skipped:
         print(f"no submissions of {args.assignment} found", file=sys.stderr)

@@ -6,7 +6,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from autograder import cli
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, REPO, make_course
 
 
 def test_check_on_a_blank_notebook_prints_one_message_per_function(capsys):
@@ -43,3 +43,13 @@ def test_release_command_names_the_assignment_choices(capsys):
         assert exit_.code == 2
     assert "invalid choice: 'no_such_assignment'" in capsys.readouterr().err
     assert (REPO / "release" / "cnn_mnist" / "cnn_mnist.ipynb").is_file()
+
+
+def test_grade_without_a_submissions_folder_says_where_it_looked(tmp_path, capsys):
+    course = make_course(tmp_path / "course")
+    assert cli.main(["--course", str(course), "grade", "cnn_mnist"]) == 1
+    assert capsys.readouterr().err == (
+        f"no submissions folder at {course.resolve() / 'submitted'}: put each submission there as "
+        "<student>/cnn_mnist/<notebook>.ipynb (nbgrader's layout) or <student>.ipynb, or pass "
+        "the folder that holds them\n")
+    assert not (course / "autograded").exists()
