@@ -54,7 +54,9 @@ GRADEBOOK_FILE = "gradebook.db"  # SQLite gradebook; used when no database URL i
 COURSE_ID = "default_course"  # its id in the gradebook (PostgreSQL needs one, not empty)
 SOURCE_DIR, RELEASE_DIR = "source", "release"
 SUBMITTED_DIR, AUTOGRADED_DIR, FEEDBACK_DIR = "submitted", "autograded", "feedback"
-GRADES_DIR = "grades"  # one CSV of scores per assignment
+GRADES_DIR = "grades"  # one CSV of scores per assignment, and what failed to grade (JSON)
+REPORTS_DIR = "reports"  # the class report and the similarity report of each assignment
+EXPORTS_DIR = "exports"  # gradebook exports: nbgrader CSV, LMS CSV, Gradescope results
 SAMPLES_DIR = "samples"  # sample submissions graded by `autograder demo`
 SCRATCH_DIR = ".autograder"  # the grader's private working space, never visible to kernels
 

@@ -41,6 +41,16 @@ class Course:
     def grades_csv(self, assignment: str) -> Path:
         return self.root / course_config.GRADES_DIR / f"{assignment}.csv"
 
+    def failures_json(self, assignment: str) -> Path:
+        """Submissions whose last grading failed, with why: {student: reason}."""
+        return self.root / course_config.GRADES_DIR / f"{assignment}_failed.json"
+
+    def reports(self, assignment: str) -> Path:
+        return self.root / course_config.REPORTS_DIR / assignment
+
+    def exports(self, assignment: str) -> Path:
+        return self.root / course_config.EXPORTS_DIR / assignment
+
     @property
     def scratch(self) -> Path:
         """Private working space of the grader (never visible to kernels)."""

@@ -24,7 +24,12 @@ from autograder.course import Course
 from autograder.grading import execute, ledger, sandbox, submissions
 from autograder.grading.execute import DEFAULT_LIMITS, Limits
 from autograder.grading.kernel import Kernel
-from autograder.grading.record import SubmissionReport, record, write_grades_csv
+from autograder.grading.record import (
+    SubmissionReport,
+    record,
+    write_failures,
+    write_grades_csv,
+)
 from autograder.grading.restore import restore
 from autograder.grading.submissions import Submission
 from autograder.grading.verify import verify
@@ -151,6 +156,7 @@ def run(plan: Plan, client: Client, on_done: Callable[[SubmissionReport], None] 
         future.release()
     outcome.reports.sort(key=lambda r: r.student)
     write_grades_csv(course, assignment)
+    write_failures(course, assignment, [r.student for r in outcome.reports], outcome.failed)
     outcome.seconds = time.monotonic() - started
     return outcome
 

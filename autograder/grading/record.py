@@ -44,6 +44,7 @@ class SubmissionReport:
     def to_dict(self) -> dict:
         return {"student": self.student, "score": self.score, "max_score": self.max_score,
                 "problem": self.problem, "notes": self.notes, "seconds": round(self.seconds, 1),
+                "timestamp": self.timestamp,
                 "functions": [result.to_dict() for result in self.results], "key": self.key}
 
 
@@ -105,6 +106,15 @@ def write_grades_csv(course: Course, assignment: str) -> Path:
     path = course.grades_csv(assignment)
     write_atomic(path, buffer.getvalue())
     return path
+
+
+def write_failures(course: Course, assignment: str, graded: list[str],
+                   failed: dict[str, str]) -> None:
+    """Keep the list of submissions whose last grading failed: add ``failed``, drop ``graded``."""
+    path = course.failures_json(assignment)
+    known = json.loads(path.read_text()) if path.exists() else {}
+    known = {s: why for s, why in known.items() if s not in graded} | failed
+    write_atomic(path, json.dumps(dict(sorted(known.items())), indent=2))
 
 
 def _messages(function: dict) -> list[str]:
