@@ -28,6 +28,7 @@ CELL_TIMEOUT_S = 300  # wall time of one cell
 NOTEBOOK_TIMEOUT_S = 1200  # wall time of a whole notebook
 KERNEL_STARTUP_TIMEOUT_S = 120
 MAX_PROBE_FILE_BYTES = 64 * 1024 * 1024  # largest file of plain data a kernel may hand back
+FEEDBACK_MISCLASSIFIED = 24  # misclassified test digits shown in a student's feedback
 
 # --- the sandbox of every grading kernel (see README, "Sandbox") ------------------------------
 # Measured in the sandbox: the heaviest solutions peak at 2.0 GB (improve_mnist) and 2.2 GB
@@ -60,13 +61,22 @@ EXPORTS_DIR = "exports"  # gradebook exports: nbgrader CSV, LMS CSV, Gradescope 
 SAMPLES_DIR = "samples"  # sample submissions graded by `autograder demo`
 SCRATCH_DIR = ".autograder"  # the grader's private working space, never visible to kernels
 
+# --- similar submissions (`autograder similar`, copydetect) ----------------------------------
+# copydetect's noise threshold (k, in characters of tokenized code) equals its guarantee
+# threshold, so every k-gram is a fingerprint (window 1) and similarities do not depend on
+# Python's per-process string hashes.
+SIMILARITY_NOISE_CHARS = 30
+SIMILARITY_THRESHOLD = 0.7  # flag a pair when this share of both submissions' code is shared
+SIMILARITY_FILE = "similarity.html"  # written to reports/<assignment>/
+
 
 @dataclass(frozen=True)
 class Assignment:
     """One assignment: its notebook, the points of each graded function and its thresholds.
 
     ``manual`` gives the points of written answers graded by hand (nbgrader's manually graded
-    answer cells), by the cell's grade id.
+    answer cells), by the cell's grade id. ``due`` is the due date in UTC (nbgrader's format,
+    e.g. "2026-12-04 23:59:00 UTC"); an assignment without one is never late.
     """
 
     name: str
@@ -74,12 +84,31 @@ class Assignment:
     points: dict[str, float]
     thresholds: dict[str, float] = field(default_factory=dict)
     manual: dict[str, float] = field(default_factory=dict)
+    due: str | None = None
+
+
+@dataclass(frozen=True)
+class LatePolicy:
+    """What a late submission costs: ``penalty_per_day`` of the maximum score for each started
+    day after the due date, at most ``max_penalty`` of it; never more than the score itself.
+
+    A submission at most ``grace_minutes`` after the due date is on time; a later one is late
+    by its whole delay (1 h after the due date is one started day).
+    """
+
+    grace_minutes: float
+    penalty_per_day: float
+    max_penalty: float
+
+
+LATE_POLICY = LatePolicy(grace_minutes=15, penalty_per_day=0.1, max_penalty=0.5)
 
 
 ASSIGNMENTS: dict[str, Assignment] = {
     "cnn_mnist": Assignment(
         name="cnn_mnist",
         notebook="cnn_mnist",
+        due="2026-10-16 23:59:00 UTC",
         points={
             "scale_mnist_data": 1,
             "get_model": 2,
@@ -92,6 +121,7 @@ ASSIGNMENTS: dict[str, Assignment] = {
     "keras_digits": Assignment(
         name="keras_digits",
         notebook="keras_digits",
+        due="2026-10-30 23:59:00 UTC",
         points={
             "prepare_images": 1,
             "one_hot_labels": 1,
@@ -110,6 +140,7 @@ ASSIGNMENTS: dict[str, Assignment] = {
     "mnist_baselines": Assignment(
         name="mnist_baselines",
         notebook="mnist_baselines",
+        due="2026-11-13 23:59:00 UTC",
         points={
             "dataset_summary": 1,
             "digit_counts": 1,
@@ -130,6 +161,7 @@ ASSIGNMENTS: dict[str, Assignment] = {
     "improve_mnist": Assignment(
         name="improve_mnist",
         notebook="improve_mnist",
+        due="2026-11-27 23:59:00 UTC",
         points={
             "class_counts": 1,
             "prepare_data": 0.5,
@@ -150,6 +182,7 @@ ASSIGNMENTS: dict[str, Assignment] = {
     "digit_sum": Assignment(
         name="digit_sum",
         notebook="digit_sum",
+        due="2026-12-11 23:59:00 UTC",
         points={
             "make_addends": 1,
             "make_labels": 1,

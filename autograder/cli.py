@@ -11,6 +11,7 @@ from pathlib import Path
 import course_config
 from autograder import render
 from autograder.course import Course
+from autograder.gradescope import RESULTS_FILE, SUBMISSION_DIR
 
 
 def _release(args: argparse.Namespace) -> int:
@@ -29,7 +30,7 @@ def _release(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     from rich import progress as bars
 
-    from autograder import gradebook
+    from autograder import feedback
     from autograder.grading import cluster, pipeline
 
     course = Course.at(args.course, args.db)
@@ -66,19 +67,35 @@ def _grade(args: argparse.Namespace) -> int:
         print(line)
     print(f"grades: {course.grades_csv(args.assignment)}")
     if not args.no_feedback and outcome.reports:
-        for report in outcome.reports:
-            gradebook.generate_feedback(args.assignment, report.student, course.root,
-                                        course.db_url)
-        print(f"feedback: {course.root / course_config.FEEDBACK_DIR}/<student>/{args.assignment}/")
+        feedback.generate(course, args.assignment, [report.student for report in outcome.reports])
+        print(f"feedback: {course.root / course_config.FEEDBACK_DIR}/<student>/{args.assignment}/"
+              f"{feedback.PAGE}")
     return 1 if outcome.failed else 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from autograder import feedback
+    from autograder.grading.submissions import STUDENT_ID
+
+    course = Course.at(args.course, args.db)
+    students = args.students or feedback.graded_students(course, args.assignment)
+    missing = [s for s in students if not STUDENT_ID.match(s)
+               or not (course.autograded(args.assignment, s) / "results.json").is_file()]
+    if missing or not students:
+        print(f"no grade of {args.assignment} for {', '.join(missing) or 'any student'}: run "
+              f"`autograder grade {args.assignment}` first", file=sys.stderr)
+        return 1
+    for page in feedback.generate(course, args.assignment, students):
+        print(f"feedback: {page}")
+    return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     from autograder.student_check import check_notebook
 
-    results = check_notebook(Path(args.notebook), args.assignment)
-    render.print_table(render.checks_table(results))
-    return 0 if all(result.passed for result in results) else 1
+    checked = check_notebook(Path(args.notebook), args.assignment, full=args.full)
+    render.print_table(render.checks_table(checked))
+    return 0 if checked.passed else 1
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -104,6 +121,26 @@ def _demo(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from autograder.exports import export_command
+
+    return export_command(Course.at(args.course, args.db), args.assignment)
+
+
+def _gradescope(args: argparse.Namespace) -> int:
+    from autograder.gradescope import gradescope_command
+
+    return gradescope_command(Path(args.submission), Path(args.results), args.assignment)
+
+
+def _similar(args: argparse.Namespace) -> int:
+    from autograder.similarity import similarity_command  # lazy: copydetect loads matplotlib
+
+    directory = Path(args.submissions).resolve() if args.submissions else None
+    return similarity_command(Course.at(args.course, args.db), args.assignment, directory,
+                              args.threshold)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
     parser.add_argument("--course", default=str(course_config.COURSE_ROOT),
@@ -126,10 +163,40 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--workers", type=int, metavar="N", help="workers of the local cluster "
                        "(default: one per core, fewer if memory is short)")
     grade.set_defaults(run=_grade)
+    feedback = sub.add_parser("feedback", help="write each graded student's feedback pages "
+                              "again (grade writes them too)")
+    feedback.add_argument("assignment", choices=sorted(course_config.ASSIGNMENTS))
+    feedback.add_argument("students", nargs="*", help="only these students (default: all "
+                          "graded)")
+    feedback.set_defaults(run=_feedback)
     check = sub.add_parser("check", help="run a notebook's visible checks and show a table")
     check.add_argument("notebook")
     check.add_argument("--assignment", choices=sorted(course_config.ASSIGNMENTS))
+    check.add_argument("--full", action="store_true", help="run the whole notebook, training "
+                       "included (by default the functions that train are left out)")
     check.set_defaults(run=_check)
+    export = sub.add_parser("export", help="write an assignment's grades for nbgrader, Canvas "
+                            "or Moodle, and Gradescope")
+    export.add_argument("assignment", choices=sorted(course_config.ASSIGNMENTS))
+    export.set_defaults(run=_export)
+    gradescope = sub.add_parser("gradescope", help="grade one submission as a Gradescope "
+                                "autograder and write its results.json")
+    gradescope.add_argument("--submission", metavar="DIR", default=str(SUBMISSION_DIR),
+                            help=f"folder of the submission (default: {SUBMISSION_DIR})")
+    gradescope.add_argument("--results", metavar="FILE", default=str(RESULTS_FILE),
+                            help=f"where results.json goes (default: {RESULTS_FILE})")
+    gradescope.add_argument("--assignment", choices=sorted(course_config.ASSIGNMENTS),
+                            help="default: the one whose notebook the submission holds")
+    gradescope.set_defaults(run=_gradescope)
+    similar = sub.add_parser("similar", help="list pairs of submissions whose graded code is "
+                             "similar, and write an HTML report of them")
+    similar.add_argument("assignment", choices=sorted(course_config.ASSIGNMENTS))
+    similar.add_argument("submissions", nargs="?", help="folder of submissions (default: "
+                         f"<course>/{course_config.SUBMITTED_DIR})")
+    similar.add_argument("--threshold", type=float, metavar="X", help="share of both "
+                         "submissions' code that must be shared, in (0, 1] (default: "
+                         f"{course_config.SIMILARITY_THRESHOLD:g})")
+    similar.set_defaults(run=_similar)
     demo = sub.add_parser("demo", help="release each assignment and grade its sample "
                           "submissions")
     demo.add_argument("assignments", nargs="*", metavar="assignment",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import course_config
 from autograder.checks.results import FunctionResult
+from autograder.late import lateness
 
 
 class NbgraderError(RuntimeError):
@@ -24,7 +25,8 @@ def _alembic_on_path() -> None:
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
-def _gradebook(db_url: str):
+def open_gradebook(db_url: str):
+    """nbgrader's Gradebook for ``db_url`` (a context manager), with `alembic` found."""
     from nbgrader.api import Gradebook
 
     _alembic_on_path()
@@ -65,7 +67,7 @@ def ensure_registered(assignment: str, root: Path, db_url: str, scratch: Path) -
     """Make sure the gradebook knows the assignment's notebooks and graded cells."""
     from nbgrader.api import MissingEntry
 
-    with _gradebook(db_url) as gb:  # also creates the course, which PostgreSQL's keys need
+    with open_gradebook(db_url) as gb:  # also creates the course, which PostgreSQL's keys need
         try:
             if gb.find_assignment(assignment).notebooks:
                 return
@@ -79,11 +81,16 @@ def record(assignment: str, notebook: str, student: str, results: list[FunctionR
     """Store automatic scores in nbgrader's gradebook, as nbgrader's autograde would.
 
     Written answers (grade ids in ``manual``) are flagged for manual grading until a grader has
-    scored them; a manual score already entered is never touched.
+    scored them; a manual score already entered is never touched. The assignment's due date and
+    the notebook's late penalty (on the automatic score, see autograder.late) are set too, so
+    nbgrader's own export shows raw score, penalty and final score.
     """
     from nbgrader.utils import parse_utc
 
-    with _gradebook(db_url) as gb:
+    late = lateness(assignment, timestamp, sum(result.score for result in results),
+                    sum(result.max_points for result in results))
+    with open_gradebook(db_url) as gb:
+        gb.update_or_create_assignment(assignment, duedate=late.due)
         gb.update_or_create_student(student)
         if timestamp:  # nbgrader's timestamp.txt, e.g. "2026-11-20 17:02:11.123 UTC"
             gb.update_or_create_submission(assignment, student, timestamp=parse_utc(timestamp))
@@ -96,12 +103,14 @@ def record(assignment: str, notebook: str, student: str, results: list[FunctionR
         for grade_id in manual:
             grade = gb.find_grade(grade_id, notebook, assignment, student)
             grade.needs_manual_grade = grade.manual_score is None
+        submitted = gb.find_submission_notebook(notebook, assignment, student)
+        submitted.late_submission_penalty = late.penalty
         gb.db.commit()
 
 
 def scores(assignment: str, db_url: str) -> dict[str, float]:
     """Each student's total score for an assignment, as the gradebook has it."""
-    with _gradebook(db_url) as gb:
+    with open_gradebook(db_url) as gb:
         return {s.student.id: float(s.score) for s in gb.find_assignment(assignment).submissions}
 
 

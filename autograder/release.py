@@ -68,15 +68,16 @@ def verify_solution(course: Course, assignment: str) -> list[FunctionResult]:
         return []
     prepare_grading()
     source = nbformat.read(course.source(assignment), as_version=4)
-    results, _, _, problem = grade_notebook(assignment, course.source(assignment), source,
-                                            Workbench(hold_out=True))
-    failed = [message for result in results for message in result.messages]
-    if problem or failed:
+    graded = grade_notebook(assignment, course.source(assignment), source,
+                            Workbench(hold_out=True))
+    failed = [message for result in graded.results for message in result.messages]
+    if graded.problem or failed:
         raise ReleaseError(f"not releasing {assignment}: the instructor solution fails its own "
-                           "checks:\n  " + "\n  ".join([problem] if problem else failed))
+                           "checks:\n  " + "\n  ".join([graded.problem] if graded.problem
+                                                        else failed))
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(json.dumps({"fingerprint": fingerprint}))
-    return results
+    return graded.results
 
 
 def generate(course: Course, assignment: str) -> Path:

@@ -11,8 +11,9 @@ from rich.table import Table
 
 from autograder.checks.results import FunctionResult
 
-if TYPE_CHECKING:  # the pipeline imports the grading stack, which the renderer does not need
+if TYPE_CHECKING:  # they import the grading stack, which the renderer does not need
     from autograder.grading.pipeline import GradingRun
+    from autograder.student_check import StudentCheck
 
 
 def _points(value: float) -> str:
@@ -56,17 +57,21 @@ def scores_table(title: str, rows: Sequence[tuple[str, Sequence[FunctionResult],
     return table
 
 
-def checks_table(results: Sequence[FunctionResult]) -> Table:
-    """Every check of every function, for ``autograder check``."""
+def checks_table(check: StudentCheck) -> Table:
+    """Every check of every function, for ``autograder check``, and the checks that run only
+    when the notebook is graded."""
     table = Table(title="Checks")
     for column in ("function", "check", "result", "message"):
         table.add_column(column)
-    for result in results:
+    for result in check.results:
         if result.note:
             table.add_row(result.function, "-", "[yellow]not checked[/yellow]", result.note)
-        for check in result.checks:
-            status = "[green]pass[/green]" if check.passed else "[red]fail[/red]"
-            table.add_row(result.function, check.name, status, check.message)
+        for item in result.checks:
+            status = "[green]pass[/green]" if item.passed else "[red]fail[/red]"
+            table.add_row(result.function, item.name, status, item.message)
+        for name in check.at_grading.get(result.function, []):
+            table.add_row(result.function, name, "[blue]at grading[/blue]",
+                          "a hidden check: it runs when your notebook is graded")
     return table
 
 

@@ -13,10 +13,18 @@ def test_check_on_a_blank_notebook_prints_one_message_per_function(capsys):
     code = cli.main(["check", str(FIXTURES / "cnn_mnist" / "blank.ipynb")])
     out = capsys.readouterr().out
     assert code == 1
-    for function in ("scale_mnist_data", "get_model", "compile_model", "train_model",
-                     "evaluate_model"):
+    for function in ("scale_mnist_data", "get_model", "compile_model", "evaluate_model"):
         assert f"{function} is not written yet: it still raises" in out
+    assert "train_model trains a network, so the quick check leaves it out" in out
     assert "Traceback" not in out
+
+
+def test_full_check_on_a_blank_notebook_checks_the_training_function_too(capsys):
+    code = cli.main(["check", "--full", str(FIXTURES / "cnn_mnist" / "blank.ipynb")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "train_model is not written yet: it still raises" in out
+    assert "quick check" not in out
 
 
 def test_self_check_in_a_students_kernel_shows_our_message_not_a_traceback(tmp_path):

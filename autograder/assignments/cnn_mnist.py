@@ -21,6 +21,10 @@ from autograder.workbench import Workbench
 
 CONFIG = course_config.ASSIGNMENTS["cnn_mnist"]
 FUNCTIONS = tuple(CONFIG.points)
+# feedback plots this run: its History, and its model on this Workbench input
+PLOTTED: tuple[str, str | None] = ("train_model", "x_held")
+# functions whose check trains a network: `autograder check` runs them only with --full
+TRAINS = frozenset({"train_model"})
 SPEC = ModelSpec(
     kind="Sequential",
     input_shape=(28, 28, 1),

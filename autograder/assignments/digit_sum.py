@@ -25,6 +25,10 @@ from autograder.workbench import Workbench
 
 CONFIG = course_config.ASSIGNMENTS["digit_sum"]
 FUNCTIONS = tuple(CONFIG.points)
+# feedback plots this run's History (two outputs: no confusion matrix)
+PLOTTED: tuple[str, str | None] = ("train_digit_sum_model", None)
+# functions whose check trains a network: `autograder check` runs them only with --full
+TRAINS = frozenset({"train_digit_sum_model"})
 LIMITS = CONFIG.thresholds
 INPUTS = {"image": (28, 28, 1), "addend": (1,)}
 OUTPUTS = {"digit": 10, "sum": 19}

@@ -26,6 +26,10 @@ from autograder.workbench import Workbench
 
 CONFIG = course_config.ASSIGNMENTS["improve_mnist"]
 FUNCTIONS = tuple(CONFIG.points)
+# feedback plots this run: its History, and its model on this Workbench input
+PLOTTED: tuple[str, str | None] = ("train_improved_model", "x_held")
+# functions whose check trains a network: `autograder check` runs them only with --full
+TRAINS = frozenset({"train_first_model", "train_improved_model", "train_with_augmentation"})
 LIMITS = CONFIG.thresholds
 INPUT_SHAPE = (28, 28, 1)
 # The solution's models: the stand-ins when a student's build function fails its checks.

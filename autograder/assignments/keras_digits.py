@@ -23,6 +23,10 @@ from autograder.workbench import Workbench
 
 CONFIG = course_config.ASSIGNMENTS["keras_digits"]
 FUNCTIONS = tuple(CONFIG.points)
+# feedback plots this run: its History, and its model on this Workbench input
+PLOTTED: tuple[str, str | None] = ("train_cnn_model", "x_held")
+# functions whose check trains a network: `autograder check` runs them only with --full
+TRAINS = frozenset({"train_dense_model", "train_cnn_model"})
 INPUT_SHAPE = (28, 28, 1)
 DENSE = ModelSpec(
     kind="Sequential",

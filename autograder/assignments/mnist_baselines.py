@@ -22,6 +22,10 @@ from autograder.workbench import Workbench
 
 CONFIG = course_config.ASSIGNMENTS["mnist_baselines"]
 FUNCTIONS = tuple(CONFIG.points)
+# feedback plots this run: its History, and its model on this Workbench input
+PLOTTED: tuple[str, str | None] = ("train_cnn", "x_held")
+# functions whose check trains a network: `autograder check` runs them only with --full
+TRAINS = frozenset({"train_logistic_regression", "train_mlp", "train_cnn"})
 MLP = ModelSpec("Sequential", (784,), (
     LayerSpec.of("Dense", units=1024, activation="relu"), LayerSpec.of("Dropout", rate=0.25),
     LayerSpec.of("Dense", units=512, activation="relu"), LayerSpec.of("Dropout", rate=0.25),

@@ -62,7 +62,8 @@ class FunctionResult:
 
     def to_dict(self) -> dict:
         return {"function": self.function, "max_points": self.max_points, "score": self.score,
-                "note": self.note, "checks": [check.to_dict() for check in self.checks]}
+                "passed": self.passed, "note": self.note,
+                "checks": [check.to_dict() for check in self.checks]}
 
 
 # (name, thunk raising CheckFailure and optionally returning what it measured, hidden)

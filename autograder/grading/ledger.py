@@ -56,7 +56,7 @@ def assignment_version(course: Course, assignment: str, limits: object) -> str:
     config = course_config.ASSIGNMENTS[assignment]
     settings = {"assignment": asdict(config), "limits": asdict(limits),
                 "held_out": course_config.HELD_OUT_TEST_FRACTION, "seed": course_config.SEED,
-                "threads": course_config.TF_THREADS}
+                "threads": course_config.TF_THREADS, "late": asdict(course_config.LATE_POLICY)}
     parts = [("settings", json.dumps(settings, sort_keys=True).encode()),
              ("source", course.source(assignment).read_bytes()),
              ("release", course.release(assignment).read_bytes())]

@@ -18,7 +18,7 @@ import nbformat
 from distributed import Client, KilledWorker, as_completed
 
 import course_config
-from autograder import gradebook
+from autograder import evidence, gradebook
 from autograder.checks.results import FunctionResult
 from autograder.course import Course
 from autograder.grading import execute, ledger, sandbox, submissions
@@ -45,22 +45,31 @@ def _unchecked(assignment: str, reason: str) -> list[FunctionResult]:
             for f, p in points.items()]
 
 
+@dataclass
+class NotebookGrade:
+    """What grading one notebook file found."""
+
+    results: list[FunctionResult]
+    notebook: nbformat.NotebookNode | None  # as executed; None if it could not be read
+    notes: list[str] = field(default_factory=list)  # what was restored or noticed
+    problem: str = ""  # why the notebook could not be run at all, if so
+    evidence: dict = field(default_factory=dict)  # the student's run, for feedback plots
+
+
 def grade_notebook(assignment: str, path: Path, source: nbformat.NotebookNode, bench: Workbench,
                    limits: Limits = DEFAULT_LIMITS, release: nbformat.NotebookNode | None = None,
-                   kernel: Kernel | None = None
-                   ) -> tuple[list[FunctionResult], nbformat.NotebookNode | None, list[str], str]:
-    """load -> restore -> execute -> verify for one notebook file.
+                   kernel: Kernel | None = None) -> NotebookGrade:
+    """load -> restore -> execute -> verify (and gather the evidence) for one notebook file.
 
     ``kernel`` is a sandboxed kernel in folders of its own, possibly started already (a new one
-    by default); it is closed here. Returns the results, the executed notebook (None if it
-    could not be read), the notes of what was restored, and the problem that stopped grading.
+    by default); it is closed here.
     """
     kernel = kernel or Kernel.in_temporary_folder(bench.kernel_data())
     with kernel:
         try:
             nb = submissions.load(path)
         except submissions.NotebookProblem as problem:
-            return _unchecked(assignment, str(problem)), None, [], str(problem)
+            return NotebookGrade(_unchecked(assignment, str(problem)), None, [], str(problem))
         nb, notes = restore(nb, source, release)
         for item in path.parent.iterdir():  # data files that came with the notebook
             if item.is_file() and not item.is_symlink() and item.suffix != ".ipynb":
@@ -69,10 +78,11 @@ def grade_notebook(assignment: str, path: Path, source: nbformat.NotebookNode, b
         if ran.peak_memory:
             log.info("%s: the kernel used at most %.0f MB", path, ran.peak_memory / 1024**2)
         results = verify(assignment, nb, ran, kernel.probe_dir, bench)
+        plotted = evidence.collect(assignment, kernel.probe_dir, bench)
     notes.extend(ran.notes)
     if ran.stopped:
         notes.append(ran.stopped)
-    return results, nb, notes, ""
+    return NotebookGrade(results, nb, notes, "", plotted)
 
 
 @dataclass

@@ -32,6 +32,7 @@ class SubmissionReport:
     seconds: float = 0.0
     timestamp: str | None = None
     key: dict | None = None  # the submission's content hash and the assignment's version
+    evidence: dict = field(default_factory=dict)  # the student's run, for feedback plots
 
     @property
     def score(self) -> float:
@@ -45,7 +46,8 @@ class SubmissionReport:
         return {"student": self.student, "score": self.score, "max_score": self.max_score,
                 "problem": self.problem, "notes": self.notes, "seconds": round(self.seconds, 1),
                 "timestamp": self.timestamp,
-                "functions": [result.to_dict() for result in self.results], "key": self.key}
+                "functions": [result.to_dict() for result in self.results], "key": self.key,
+                "evidence": self.evidence}
 
 
 def write_atomic(path: Path, text: str) -> None:

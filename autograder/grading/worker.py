@@ -94,10 +94,11 @@ def grade_files(assignment: str, student: str, notebook_name: str, files: dict[s
     with tempfile.TemporaryDirectory(prefix="autograder-submission-") as tmp:
         for name, content in files.items():
             (Path(tmp) / name).write_bytes(content)
-        results, nb, notes, problem = grade_notebook(
+        graded = grade_notebook(
             assignment, Path(tmp) / notebook_name, nbformat.reads(source, as_version=4), bench,
             limits, nbformat.reads(release, as_version=4), kernel)
-    report = SubmissionReport(student, results, problem, notes, time.monotonic() - started,
-                              timestamp)
+    report = SubmissionReport(student, graded.results, graded.problem, graded.notes,
+                              time.monotonic() - started, timestamp, evidence=graded.evidence)
+    nb = graded.notebook
     return Graded(report, nbformat.writes(nb) if nb is not None else None,
                   f"{worker.name} (pid {os.getpid()})")

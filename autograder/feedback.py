@@ -1,0 +1,102 @@
+"""Stage ``feedback``: each student's page of points, plain messages and plots of their run.
+
+Rendered from what grading stored (the submission's results.json), never from the notebook: a
+page shows each graded function's points and every check that ran, with its plain message
+(hidden checks show their name and message only), then the learning curves, confusion matrix
+and misclassified digits of the student's own trained model.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+import course_config
+from autograder import feedback_plots, gradebook, late
+from autograder.course import Course
+from autograder.grading.record import write_atomic
+
+PAGE = "index.html"
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class Plot:
+    """One plot of the page: its file (beside the page), title and caption."""
+
+    file: str
+    title: str
+    caption: str
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True,
+                              lstrip_blocks=True)
+
+
+def plots(evidence: dict, folder: Path) -> tuple[list[Plot], list[str]]:
+    """Draw the evidence's plots into ``folder``; also say, plainly, which could not be drawn."""
+    function = evidence.get("function", "the training function")
+    drawn, missing = [], []
+    if evidence.get("history"):
+        feedback_plots.learning_curves(evidence["history"], folder / "learning_curves.png")
+        drawn.append(Plot("learning_curves.png", "Learning curves",
+                          f"Accuracy and loss after each epoch, from the History that {function} "
+                          "returned when your notebook was graded."))
+    else:
+        missing.append(f"No learning curves: {function} gave no History with numbers to draw.")
+    if evidence.get("confusion"):
+        feedback_plots.confusion_matrix(evidence["confusion"], folder / "confusion_matrix.png")
+        drawn.append(Plot("confusion_matrix.png", "Confusion matrix",
+                          f"How the model trained by {function} classified the "
+                          f"{evidence['test_images']:,} test images kept for grading: each row "
+                          "is the true digit, each column the digit predicted."))
+        if evidence.get("misclassified"):
+            feedback_plots.misclassified(evidence["misclassified"], folder / "misclassified.png")
+            drawn.append(Plot("misclassified.png", "Misclassified digits",
+                              f"The first {len(evidence['misclassified'])} test images the model "
+                              "got wrong, with their true and predicted labels."))
+    elif evidence.get("history") is not None and "confusion" not in evidence:
+        missing.append(f"No confusion matrix: the model trained by {function} could not be "
+                       "run on the test images (see its checks above).")
+    return drawn, missing
+
+
+def generate(course: Course, assignment: str, students: list[str]) -> list[Path]:
+    """Both pages of each student: nbgrader's (the graded notebook) and ours (linking it)."""
+    pages = []
+    for student in students:
+        gradebook.generate_feedback(assignment, student, course.root, course.db_url)
+        pages.append(write_feedback(course, assignment, student))
+    return pages
+
+
+def graded_students(course: Course, assignment: str) -> list[str]:
+    """Students with a stored grade of ``assignment``."""
+    pattern = f"*/{assignment}/results.json"
+    return sorted(path.parent.parent.name
+                  for path in (course.root / course_config.AUTOGRADED_DIR).glob(pattern))
+
+
+def write_feedback(course: Course, assignment: str, student: str) -> Path:
+    """Write ``<feedback>/<student>/<assignment>/index.html`` and its plots; return the page."""
+    stored = json.loads((course.autograded(assignment, student) / "results.json").read_text())
+    folder = course.feedback(assignment, student)
+    folder.mkdir(parents=True, exist_ok=True)
+    drawn, missing = plots(stored.get("evidence") or {}, folder) if not stored["problem"] \
+        else ([], [])
+    lateness = late.lateness(assignment, stored.get("timestamp"), stored["score"],
+                             stored["max_score"])
+    config = course_config.ASSIGNMENTS[assignment]
+    notebook = f"{config.notebook}.html"
+    page = _environment().get_template("feedback.html.j2").render(
+        assignment=assignment, student=student, report=stored, plots=drawn, missing=missing,
+        lateness=lateness, late_text=late.describe(lateness),
+        final=stored["score"] - lateness.penalty, manual=sum(config.manual.values()),
+        notebook=notebook if (folder / notebook).is_file() else "")
+    write_atomic(folder / PAGE, page)
+    return folder / PAGE
