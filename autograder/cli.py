@@ -114,11 +114,17 @@ def _demo(args: argparse.Namespace) -> int:
             failed += 1
             continue
         print(f"grading the sample submissions in {samples.relative_to(course.root)}/")
-        failed += _grade(argparse.Namespace(course=args.course, db=args.db,
-                                            assignment=assignment, submissions=str(samples),
-                                            no_feedback=False, regrade=False, scheduler=None,
-                                            workers=None))
+        graded = argparse.Namespace(course=args.course, db=args.db, assignment=assignment,
+                                    submissions=str(samples), no_feedback=False, regrade=False,
+                                    scheduler=None, workers=None)
+        failed += _grade(graded) + _report(graded)
     return 1 if failed else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from autograder.class_report import report_command
+
+    return report_command(Course.at(args.course, args.db), args.assignment)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -175,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--full", action="store_true", help="run the whole notebook, training "
                        "included (by default the functions that train are left out)")
     check.set_defaults(run=_check)
+    report = sub.add_parser("report", help="write the class report of an assignment (HTML and "
+                            "PNG plots in <course>/reports/<assignment>/)")
+    report.add_argument("assignment", choices=sorted(course_config.ASSIGNMENTS))
+    report.set_defaults(run=_report)
     export = sub.add_parser("export", help="write an assignment's grades for nbgrader, Canvas "
                             "or Moodle, and Gradescope")
     export.add_argument("assignment", choices=sorted(course_config.ASSIGNMENTS))

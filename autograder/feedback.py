@@ -12,15 +12,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
 import course_config
-from autograder import feedback_plots, gradebook, late
+from autograder import feedback_plots, gradebook, late, render
 from autograder.course import Course
 from autograder.grading.record import write_atomic
 
 PAGE = "index.html"
-TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -30,12 +27,6 @@ class Plot:
     file: str
     title: str
     caption: str
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True,
-                              lstrip_blocks=True)
 
 
 def plots(evidence: dict, folder: Path) -> tuple[list[Plot], list[str]]:
@@ -93,7 +84,7 @@ def write_feedback(course: Course, assignment: str, student: str) -> Path:
                              stored["max_score"])
     config = course_config.ASSIGNMENTS[assignment]
     notebook = f"{config.notebook}.html"
-    page = _environment().get_template("feedback.html.j2").render(
+    page = render.html_templates().get_template("feedback.html.j2").render(
         assignment=assignment, student=student, report=stored, plots=drawn, missing=missing,
         lateness=lateness, late_text=late.describe(lateness),
         final=stored["score"] - lateness.penalty, manual=sum(config.manual.values()),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+import jinja2
 from rich.console import Console
 from rich.table import Table
 
@@ -98,6 +99,15 @@ def run_summary(outcome: GradingRun) -> list[str]:
 
 
 CONSOLE = Console(width=160)
+
+
+def html_templates(**filters: Callable) -> jinja2.Environment:
+    """The kit's HTML templates (autograder/templates), autoescaped, with ``points`` and these
+    filters."""
+    env = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates"),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(points=_points, **filters)
+    return env
 
 
 def print_table(table: Table) -> None:

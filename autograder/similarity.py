@@ -21,11 +21,12 @@ import nbformat
 import numpy as np
 from copydetect import CodeFingerprint, compare_files
 from copydetect.utils import highlight_overlap
-from jinja2 import Environment, PackageLoader
 
 import course_config
+from autograder import render
 from autograder.course import Course
 from autograder.grading import submissions
+from autograder.grading.record import write_atomic
 from course_config import SIMILARITY_FILE, SIMILARITY_NOISE_CHARS, SIMILARITY_THRESHOLD
 
 Span = tuple[int, int]
@@ -120,12 +121,8 @@ def _highlighted(code: str, spans: tuple[Span, ...]) -> str:
 
 def write_html(report: SimilarityReport, path: Path) -> Path:
     """Write the report as one HTML page: each pair's code side by side, overlap marked."""
-    env = Environment(loader=PackageLoader("autograder", "templates"), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters["highlighted"] = _highlighted
-    env.filters["percent"] = lambda share: f"{share:.0%}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(env.get_template("similarity.html.j2").render(r=report), encoding="utf-8")
+    env = render.html_templates(highlighted=_highlighted, percent=lambda share: f"{share:.0%}")
+    write_atomic(path, env.get_template("similarity.html.j2").render(r=report))
     return path
 
 

@@ -100,11 +100,11 @@ def write_grades_csv(course: Course, assignment: str) -> Path:
     writer = csv.writer(buffer)
     writer.writerow(["student_id", "assignment", *functions, "score", "max_score", "problem"])
     for report in reports:
-        messages = [m for f in report["functions"] for m in _messages(f)]
+        found = [m for f in report["functions"] for m in messages(f)]
         writer.writerow([report["student"], assignment,
                          *(f"{f['score']:g}" for f in report["functions"]),
                          f"{report['score']:g}", f"{report['max_score']:g}",
-                         report["problem"] or next(iter(messages), "")])
+                         report["problem"] or next(iter(found), "")])
     path = course.grades_csv(assignment)
     write_atomic(path, buffer.getvalue())
     return path
@@ -119,6 +119,7 @@ def write_failures(course: Course, assignment: str, graded: list[str],
     write_atomic(path, json.dumps(dict(sorted(known.items())), indent=2))
 
 
-def _messages(function: dict) -> list[str]:
+def messages(function: dict) -> list[str]:
+    """A stored function result's plain messages: its note, then its failed checks'."""
     failed = [check["message"] for check in function["checks"] if not check["passed"]]
     return ([function["note"]] if function["note"] else []) + failed

@@ -153,12 +153,40 @@ def test_autograded_notebook_shows_the_verdict_in_the_test_cell(graded):
 
 
 @on_the_sample
-def test_nbgrader_feedback_renders_our_messages(graded):
-    course, _ = graded
-    gradebook.generate_feedback("cnn_mnist", "sgd_optimizer", course.root, course.db_url)
-    html = (course.feedback("cnn_mnist", "sgd_optimizer") / "cnn_mnist.html").read_text()
-    assert "compile_model: optimizer: expected Adam, found SGD." in html
-    assert "Traceback (most recent call last)" not in html
+def test_feedback_pages_show_the_students_run_and_agree_with_the_gradebook(graded, tmp_path):
+    """Both feedback pages of a graded submission; ours opened in Chromium, its plots drawn from
+    the student's own run, its figures as the gradebook and the checks have them."""
+    import numpy as np
+
+    from autograder import feedback
+    from tests.browser import assert_page_ok, open_page
+
+    course, reports = graded
+    report = reports["sgd_optimizer"]
+    [page] = feedback.generate(course, "cnn_mnist", ["sgd_optimizer"])
+    nbgrader_page = (course.feedback("cnn_mnist", "sgd_optimizer") / "cnn_mnist.html").read_text()
+    assert WRONG["sgd_optimizer"][1] in nbgrader_page
+    assert "Traceback (most recent call last)" not in nbgrader_page
+
+    shown = open_page(page, tmp_path / "feedback.png")
+    assert_page_ok(shown)
+    total = gradebook.scores("cnn_mnist", course.db_url)["sgd_optimizer"]
+    assert total == report.score == FULL - POINTS["compile_model"]
+    assert f"Automatic points: {total:g} / {FULL:g}" in shown.text
+    assert (f"compile_model\t0 / 1 point\t\nmodel is compiled\tpassed\t\n"
+            f"optimizer is Adam at its defaults\tfailed\t{WRONG['sgd_optimizer'][1]}\n"
+            "train_model\t2 / 2 points\t\n") in shown.text
+    assert "test accuracy of at least 0.95 hidden check\tpassed" in shown.text
+    assert [image.src for image in shown.images] == [
+        "learning_curves.png", "confusion_matrix.png", "misclassified.png"]
+    assert "cnn_mnist.html" in shown.text  # the link to nbgrader's page
+    evidence = report.evidence
+    assert sorted(evidence["history"]) == ["accuracy", "loss"]
+    assert [len(values) for values in evidence["history"].values()] == [5, 5]
+    confusion = np.array(evidence["confusion"])
+    # the confusion matrix is of the model the accuracy check measured, on the same images
+    assert confusion.sum() == evidence["test_images"] == 5000
+    assert abs(np.trace(confusion) / confusion.sum() - _test_accuracy(report)) < 1e-6
 
 
 @on_the_sample
@@ -173,3 +201,44 @@ def test_grading_the_same_submission_twice_gives_the_same_scores(graded, grading
                            "cnn_mnist", alone)
     first = graded[1]["sixteen_filters"]
     assert [r.to_dict() for r in again[0].results] == [r.to_dict() for r in first.results]
+
+
+@on_the_sample
+def test_class_report_of_the_graded_batch_agrees_with_gradebook_and_reports(graded, tmp_path):
+    """The instructors' report on the real batch, opened in Chromium: every number as recorded."""
+    import statistics
+    from collections import Counter
+
+    from autograder import class_report
+    from tests.browser import assert_page_ok, open_page
+
+    course, reports = graded
+    totals = gradebook.scores("cnn_mnist", course.db_url)
+    assert totals == {student: report.score for student, report in reports.items()}
+    page = open_page(class_report.write_report(course, "cnn_mnist"), tmp_path / "report.png")
+    assert_page_ok(page)
+    assert [image.src for image in page.images] == list(class_report.PLOTS.values())
+    lines = page.text.splitlines()
+    assert f"{len(reports)} graded submission(s); 0 failed to grade; 0 late." in lines
+    median = statistics.median(totals.values())
+    assert (f"Totals from the gradebook (hand-graded answers included), out of {FULL:g}: "
+            f"{len(reports)} student(s), median {median:g}.") in lines
+    for student, report in reports.items():
+        row = f"{student}\t{totals[student]:g}\t{report.score:g}/{FULL:g}\t{report.seconds:.1f} s\t"
+        assert any(line.startswith(row) for line in lines), row
+    checks = [c for report in reports.values() for r in report.results for c in r.checks]
+    ran = Counter((c.function, c.name, c.hidden) for c in checks)
+    passed = Counter((c.function, c.name, c.hidden) for c in checks if c.passed)
+    for (function, name, hidden), count in ran.items():
+        rate = 100 * passed[function, name, hidden] / count
+        assert (f"{function}\t{name}{' (hidden)' if hidden else ''}\t"
+                f"{passed[function, name, hidden]}/{count}\t{rate:.0f}%\t"
+                f"{len(reports) - count}") in lines
+    flat = " ".join(page.text.split())  # the page shows runs of white space as one space
+    messages = Counter(m for report in reports.values() for r in report.results
+                       for m in r.messages)
+    assert len(messages) >= len(WRONG)
+    for message, count in messages.items():
+        assert " ".join(f"{count} {message}".split()) in flat
+    seconds = statistics.median(round(report.seconds, 1) for report in reports.values())
+    assert f"Median {seconds:.1f} s per submission;" in flat
