@@ -59,6 +59,9 @@ GRADES_DIR = "grades"  # one CSV of scores per assignment, and what failed to gr
 REPORTS_DIR = "reports"  # the class report and the similarity report of each assignment
 EXPORTS_DIR = "exports"  # gradebook exports: nbgrader CSV, LMS CSV, Gradescope results
 SAMPLES_DIR = "samples"  # sample submissions graded by `autograder demo`
+# Where Gradescope puts a submission and expects its results (`autograder gradescope`)
+GRADESCOPE_SUBMISSION_DIR = Path("/autograder/submission")
+GRADESCOPE_RESULTS_FILE = Path("/autograder/results/results.json")
 SCRATCH_DIR = ".autograder"  # the grader's private working space, never visible to kernels
 
 # --- similar submissions (`autograder similar`, copydetect) ----------------------------------

@@ -95,8 +95,7 @@ class ClassSummary:
 
 
 def _stored(course: Course, assignment: str) -> list[dict]:
-    pattern = f"{course_config.AUTOGRADED_DIR}/*/{assignment}/results.json"
-    return [json.loads(path.read_text()) for path in sorted(course.root.glob(pattern))]
+    return [json.loads(path.read_text()) for path in course.stored_results(assignment)]
 
 
 def _check_rates(results: list[dict]) -> list[CheckRate]:

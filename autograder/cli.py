@@ -11,7 +11,6 @@ from pathlib import Path
 import course_config
 from autograder import render
 from autograder.course import Course
-from autograder.gradescope import RESULTS_FILE, SUBMISSION_DIR
 
 
 def _release(args: argparse.Namespace) -> int:
@@ -80,7 +79,7 @@ def _feedback(args: argparse.Namespace) -> int:
     course = Course.at(args.course, args.db)
     students = args.students or feedback.graded_students(course, args.assignment)
     missing = [s for s in students if not STUDENT_ID.match(s)
-               or not (course.autograded(args.assignment, s) / "results.json").is_file()]
+               or not course.results(args.assignment, s).is_file()]
     if missing or not students:
         print(f"no grade of {args.assignment} for {', '.join(missing) or 'any student'}: run "
               f"`autograder grade {args.assignment}` first", file=sys.stderr)
@@ -191,10 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     export.set_defaults(run=_export)
     gradescope = sub.add_parser("gradescope", help="grade one submission as a Gradescope "
                                 "autograder and write its results.json")
-    gradescope.add_argument("--submission", metavar="DIR", default=str(SUBMISSION_DIR),
-                            help=f"folder of the submission (default: {SUBMISSION_DIR})")
-    gradescope.add_argument("--results", metavar="FILE", default=str(RESULTS_FILE),
-                            help=f"where results.json goes (default: {RESULTS_FILE})")
+    submission, results = (course_config.GRADESCOPE_SUBMISSION_DIR,
+                           course_config.GRADESCOPE_RESULTS_FILE)
+    gradescope.add_argument("--submission", metavar="DIR", default=str(submission),
+                            help=f"folder of the submission (default: {submission})")
+    gradescope.add_argument("--results", metavar="FILE", default=str(results),
+                            help=f"where results.json goes (default: {results})")
     gradescope.add_argument("--assignment", choices=sorted(course_config.ASSIGNMENTS),
                             help="default: the one whose notebook the submission holds")
     gradescope.set_defaults(run=_gradescope)

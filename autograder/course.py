@@ -35,6 +35,15 @@ class Course:
     def autograded(self, assignment: str, student: str) -> Path:
         return self.root / course_config.AUTOGRADED_DIR / student / assignment
 
+    def results(self, assignment: str, student: str) -> Path:
+        """The stored results of a student's graded submission (written last, see record)."""
+        return self.autograded(assignment, student) / "results.json"
+
+    def stored_results(self, assignment: str) -> list[Path]:
+        """Every stored results file of ``assignment``, sorted by student."""
+        return sorted((self.root / course_config.AUTOGRADED_DIR).glob(
+            f"*/{assignment}/results.json"))
+
     def feedback(self, assignment: str, student: str) -> Path:
         return self.root / course_config.FEEDBACK_DIR / student / assignment
 

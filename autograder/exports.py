@@ -14,7 +14,6 @@ import os
 import shutil
 from pathlib import Path
 
-import course_config
 from autograder import gradebook
 from autograder.course import Course
 from autograder.grading.record import write_atomic
@@ -83,8 +82,7 @@ def export(course: Course, assignment: str) -> dict[str, Path]:
     written = {"nbgrader": nbgrader_csv(course, folder / "nbgrader.csv", assignment), "lms": lms,
                "gradescope": folder / "gradescope"}
     shutil.rmtree(written["gradescope"], ignore_errors=True)  # no student left from an old export
-    for stored in sorted(course.root.glob(
-            f"{course_config.AUTOGRADED_DIR}/*/{assignment}/results.json")):
+    for stored in course.stored_results(assignment):
         report = json.loads(stored.read_text())
         write_atomic(written["gradescope"] / report["student"] / "results.json",
                      json.dumps(gradescope_results(report, assignment), indent=2))

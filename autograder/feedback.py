@@ -68,14 +68,12 @@ def generate(course: Course, assignment: str, students: list[str]) -> list[Path]
 
 def graded_students(course: Course, assignment: str) -> list[str]:
     """Students with a stored grade of ``assignment``."""
-    pattern = f"*/{assignment}/results.json"
-    return sorted(path.parent.parent.name
-                  for path in (course.root / course_config.AUTOGRADED_DIR).glob(pattern))
+    return [path.parent.parent.name for path in course.stored_results(assignment)]
 
 
 def write_feedback(course: Course, assignment: str, student: str) -> Path:
     """Write ``<feedback>/<student>/<assignment>/index.html`` and its plots; return the page."""
-    stored = json.loads((course.autograded(assignment, student) / "results.json").read_text())
+    stored = json.loads(course.results(assignment, student).read_text())
     folder = course.feedback(assignment, student)
     folder.mkdir(parents=True, exist_ok=True)
     drawn, missing = plots(stored.get("evidence") or {}, folder) if not stored["problem"] \

@@ -26,8 +26,6 @@ from autograder.grading.record import write_atomic
 
 log = logging.getLogger(__name__)
 
-SUBMISSION_DIR = Path("/autograder/submission")
-RESULTS_FILE = Path("/autograder/results/results.json")
 METADATA_FILE = "submission_metadata.json"  # Gradescope's, beside the submission folder
 
 
@@ -77,7 +75,8 @@ def grade_submission(folder: Path, assignment: str | None = None) -> dict:
     return gradescope_results(report.to_dict(), assignment)
 
 
-def gradescope_command(submission: Path = SUBMISSION_DIR, results: Path = RESULTS_FILE,
+def gradescope_command(submission: Path = course_config.GRADESCOPE_SUBMISSION_DIR,
+                       results: Path = course_config.GRADESCOPE_RESULTS_FILE,
                        assignment: str | None = None) -> int:
     """``autograder gradescope``: grade the submission and write Gradescope's results.json.
 

@@ -87,14 +87,14 @@ def record(course: Course, assignment: str, notebook: str, report: SubmissionRep
         write_atomic(folder / "timestamp.txt", report.timestamp)
     gradebook.record(assignment, notebook, report.student, report.results, course.db_url,
                      report.timestamp, tuple(course_config.ASSIGNMENTS[assignment].manual))
-    write_atomic(folder / "results.json", json.dumps(report.to_dict(), indent=2))
+    write_atomic(course.results(assignment, report.student),
+                 json.dumps(report.to_dict(), indent=2))
 
 
 def write_grades_csv(course: Course, assignment: str) -> Path:
     """One row per graded student (from every stored result, not just this run's): each
     function's points, the total, the maximum and the first problem found."""
-    stored = sorted(course.root.glob(f"{course_config.AUTOGRADED_DIR}/*/{assignment}/results.json"))
-    reports = [json.loads(path.read_text()) for path in stored]
+    reports = [json.loads(path.read_text()) for path in course.stored_results(assignment)]
     functions = [f["function"] for f in reports[0]["functions"]] if reports else []
     buffer = io.StringIO()
     writer = csv.writer(buffer)
