@@ -65,13 +65,24 @@ def assignment_version(course: Course, assignment: str, limits: object) -> str:
     return _digest(parts)
 
 
+def _stored(course: Course, assignment: str, student: str) -> dict:
+    """The results stored for a student ({} if none were, or they cannot be read)."""
+    try:
+        stored = json.loads(course.results(assignment, student).read_text())
+    except (OSError, ValueError):
+        return {}
+    return stored if isinstance(stored, dict) else {}
+
+
 def stored_key(course: Course, assignment: str, student: str) -> dict | None:
     """The key of the grade stored for a student, or None if none was (or it cannot be read)."""
-    path = course.autograded(assignment, student) / "results.json"
-    try:
-        return json.loads(path.read_text()).get("key")
-    except (OSError, ValueError, AttributeError):
-        return None
+    return _stored(course, assignment, student).get("key")
+
+
+def last_seconds(course: Course, assignment: str, student: str) -> float | None:
+    """How long the student's last grading took, or None if it is not known."""
+    seconds = _stored(course, assignment, student).get("seconds")
+    return float(seconds) if isinstance(seconds, (int, float)) else None
 
 
 def is_graded(course: Course, assignment: str, submission: Submission, key: dict) -> bool:

@@ -7,6 +7,7 @@ cluster, record each result here as it arrives).
 from __future__ import annotations
 
 import logging
+import math
 import shutil
 import time
 import uuid
@@ -118,6 +119,9 @@ def plan(course: Course, assignment: str, directory: Path | None = None, regrade
     todo = [s for s in found
             if regrade or not ledger.is_graded(course, assignment, s, keys[s.student])]
     skipped = [s for s in found if s not in todo]
+    # longest first, so that no long grading is left for the end while other workers idle;
+    # never graded ones (cost unknown) first, in their order
+    todo.sort(key=lambda s: -(ledger.last_seconds(course, assignment, s.student) or math.inf))
     return Plan(course, assignment, todo, skipped, keys, limits)
 
 
@@ -134,25 +138,29 @@ def run(plan: Plan, client: Client, on_done: Callable[[SubmissionReport], None] 
     outcome = GradingRun(skipped=[s.student for s in plan.skipped])
     if not plan.todo:
         return outcome
-    gradebook.ensure_registered(assignment, course.root, course.db_url,
-                                course.scratch / "registration")
     sandbox.support()  # says once, at the start, what this machine cannot enforce
-    source, release = client.scatter([course.source(assignment).read_text(),
-                                      course.release(assignment).read_text()], broadcast=True)
-    futures, run_id = {}, uuid.uuid4().hex[:8]
+    # sent with every task, not scattered: a task then needs nothing that a dying worker could
+    # take with it (and Dask's broadcast of scattered data once hung a run)
+    source, release = course.source(assignment).read_text(), course.release(assignment).read_text()
+    futures, refused, run_id = {}, [], uuid.uuid4().hex[:8]
     for submission in plan.todo:
         try:
             submissions.refuse_links(submission.notebook)
         except submissions.NotebookProblem as problem:  # nothing to send to a worker
-            report = SubmissionReport(submission.student, _unchecked(assignment, str(problem)),
-                                      str(problem), timestamp=submission.timestamp)
-            _finish(plan, outcome, report, None, on_done)
+            refused.append(SubmissionReport(
+                submission.student, _unchecked(assignment, str(problem)), str(problem),
+                timestamp=submission.timestamp))
             continue
         files = ledger.submission_files(submission.notebook)
         futures[client.submit(
             grade_files, assignment, submission.student, submission.notebook.name, files,
             source, release, plan.limits, submission.timestamp, pure=False,
             key=f"grade-{assignment}-{submission.student}-{run_id}")] = submission
+    # while the workers grade: the gradebook needs the assignment before anything is recorded
+    gradebook.ensure_registered(assignment, course.root, course.db_url,
+                                course.scratch / "registration")
+    for report in refused:
+        _finish(plan, outcome, report, None, on_done)
     for future in as_completed(futures):
         student = futures[future].student
         try:

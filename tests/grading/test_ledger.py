@@ -64,15 +64,16 @@ def test_plan_leaves_out_only_grades_with_the_same_key(course, tmp_path, monkeyp
         _submission(tmp_path, student)
     first = pipeline.plan(course, "cnn_mnist", tmp_path / "submitted")
     assert [s.student for s in first.todo] == ["ada", "alan", "grace"] and not first.skipped
-    for student in ("ada", "grace"):
+    for student, seconds in (("ada", 30.0), ("grace", 90.0)):
         record(course, "cnn_mnist", "cnn_mnist",
-               SubmissionReport(student, [], key=first.keys[student]), None)
+               SubmissionReport(student, [], seconds=seconds, key=first.keys[student]), None)
     _submission(tmp_path, "grace", "solution")  # grace resubmits
     again = pipeline.plan(course, "cnn_mnist", tmp_path / "submitted")
     assert [s.student for s in again.todo] == ["alan", "grace"]
     assert [s.student for s in again.skipped] == ["ada"]
+    # the longest last grading first; never graded (cost unknown) before any
     forced = pipeline.plan(course, "cnn_mnist", tmp_path / "submitted", regrade=True)
-    assert [s.student for s in forced.todo] == ["ada", "alan", "grace"]
+    assert [s.student for s in forced.todo] == ["alan", "grace", "ada"]
     stored = json.loads((course.autograded("cnn_mnist", "ada") / "results.json").read_text())
     assert stored["key"] == first.keys["ada"]
     (course.autograded("cnn_mnist", "ada") / "results.json").write_text("{not json")
