@@ -25,14 +25,14 @@ os.environ[course_config.MNIST_PATH_ENV] = str(MNIST)
 # 10,000 test images) to keep the suite fast; the instructor solutions train on all of MNIST and
 # meet the thresholds of course_config. On the sample, these thresholds hold instead: what the
 # solution's code reaches on it (measured), with a margin.
-SAMPLE_TRAIN = 12000
+SAMPLE_TRAIN = 6000
 SAMPLE_THRESHOLDS = {
-    "cnn_mnist": {"min_test_accuracy": 0.95},  # solution on the sample: 0.9621
-    "keras_digits": {"dense_min_accuracy": 0.945, "cnn_min_accuracy": 0.965},  # 0.9560, 0.9758
-    "mnist_baselines": {"logistic_min_accuracy": 0.89, "mlp_min_accuracy": 0.935,
-                        "cnn_min_accuracy": 0.965},  # 0.9085, 0.9481, 0.9757
-    "improve_mnist": {"first_min_accuracy": 0.925, "max_errors": 300,
-                      "augmented_min_accuracy": 0.97},  # 0.9374, 204 errors, 0.9798
+    "cnn_mnist": {"min_test_accuracy": 0.935},  # solution on the sample: 0.9484
+    "keras_digits": {"dense_min_accuracy": 0.925, "cnn_min_accuracy": 0.945},  # 0.9376, 0.9554
+    "mnist_baselines": {"logistic_min_accuracy": 0.885, "mlp_min_accuracy": 0.915,
+                        "cnn_min_accuracy": 0.95},  # 0.8996, 0.9268, 0.9608
+    "improve_mnist": {"first_min_accuracy": 0.91, "max_errors": 400,
+                      "augmented_min_accuracy": 0.955},  # 0.9194, 294 errors, 0.9682
 }  # digit_sum's sum output needs all of MNIST to learn adding (0.71 on the sample): graded in full
 
 

@@ -1,7 +1,7 @@
 """Grading a class on Dask worker processes: one writer, a killed worker, a rerun that grades
 only what changed, a PostgreSQL gradebook, an existing cluster, and the same scores in parallel.
 
-The cluster's workers read the MNIST sample (12,000 training images), so the one notebook here
+The cluster's workers read the MNIST sample (6,000 training images), so the one notebook here
 that trains does so in seconds; the others are the blank release and cheap defects.
 """
 
