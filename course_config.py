@@ -41,7 +41,9 @@ KERNEL_CPU_S = 3600  # CPU time of each of its processes
 KERNEL_MAX_FILE_BYTES = 256 * 1024**2  # largest file it may write
 KERNEL_TMP_BYTES = 512 * 1024**2  # its private /tmp and /dev/shm (in memory)
 MAX_OUTPUT_BYTES = 2 * 1024**2  # cell outputs kept per notebook; the rest is cut, with a note
-SANDBOX_UIDS = (61000, 1000)  # kernels run as one of these users: first uid, how many
+# kernels run as one of these users (first uid, how many): two per grading process, from its
+# PID, and as many as Linux has PIDs (2 x 2**22), so no two graders on a machine share one
+SANDBOX_UIDS = (1_000_000, 2 * 2**22)
 
 # --- grading a class in parallel (Dask; see README, "Grading a class") -----------------------
 # Each worker grades one submission at a time: its kernel (limited as above) plus the grader's own

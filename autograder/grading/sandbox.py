@@ -68,7 +68,8 @@ def support() -> Support:
 
 def kernel_uid(slot: int = 0) -> int:
     """A user of its own for kernels of this grading process in ``slot`` (0 or 1): processes
-    count per user, and a grader runs at most two kernels at once (one starting for the next)."""
+    count per user, and a grader runs at most two kernels at once (one starting for the next).
+    Distinct for every live grading process of the machine (the range covers every PID)."""
     first, count = course_config.SANDBOX_UIDS
     return first + (2 * os.getpid() + slot) % count
 

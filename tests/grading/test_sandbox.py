@@ -42,6 +42,15 @@ def test_the_kernel_is_an_unprivileged_user_without_capabilities(tmp_path):
     assert int(out[2]) < 10  # its own PID namespace
 
 
+def test_no_two_grading_processes_share_a_kernel_user(monkeypatch):
+    users = set()
+    for pid in (2, 502, 1002, 32768, 2**22 - 1):  # 1000 users gave 2 and 502 the same
+        monkeypatch.setattr(os, "getpid", lambda pid=pid: pid)
+        users |= {sandbox.kernel_uid(0), sandbox.kernel_uid(1)}
+    first, count = course_config.SANDBOX_UIDS
+    assert len(users) == 10 and all(first <= uid < first + count for uid in users)
+
+
 def test_the_course_and_the_hosts_tmp_are_out_of_sight(tmp_path):
     marker = tmp_path / "grader-only.txt"
     marker.write_text("secret")
