@@ -41,9 +41,12 @@ KERNEL_CPU_S = 3600  # CPU time of each of its processes
 KERNEL_MAX_FILE_BYTES = 256 * 1024**2  # largest file it may write
 KERNEL_TMP_BYTES = 512 * 1024**2  # its private /tmp and /dev/shm (in memory)
 MAX_OUTPUT_BYTES = 2 * 1024**2  # cell outputs kept per notebook; the rest is cut, with a note
-# kernels run as one of these users (first uid, how many): two per grading process, from its
-# PID, and as many as Linux has PIDs (2 x 2**22), so no two graders on a machine share one
-SANDBOX_UIDS = (1_000_000, 2 * 2**22)
+# kernels run as one of these users (first uid, how many): SANDBOX_SLOTS per grading process,
+# from its PID, for as many PIDs as Linux has (2**22), so no two graders on a machine share one;
+# within a process, each live kernel holds a slot of its own. A Dask worker runs two kernels (the
+# current and the next); a process with worker threads (tests) runs two per thread, and one more.
+SANDBOX_SLOTS = 8
+SANDBOX_UIDS = (1_000_000, SANDBOX_SLOTS * 2**22)
 
 # --- grading a class in parallel (Dask; see README, "Grading a class") -----------------------
 # Each worker grades one submission at a time: its kernel (limited as above) plus the grader's own

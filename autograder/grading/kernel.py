@@ -60,15 +60,14 @@ class Kernel:
     """One notebook's kernel: its folders, sandbox and process. Use as a context manager.
 
     ``workdir`` is the notebook's working folder, ``probe_dir`` where it hands results back;
-    ``slot`` picks the sandbox's user, so that two kernels of one grader never share one.
     Without ``sandbox`` (a student's own run) the kernel runs as a plain process.
     """
 
     def __init__(self, workdir: Path, probe_dir: Path, data: Path | None = None,
-                 sandbox: bool = True, slot: int = 0) -> None:
+                 sandbox: bool = True) -> None:
         self.workdir, self.probe_dir = workdir, probe_dir
         self.data = data or configured_path()
-        self.jail = Sandbox(workdir, [probe_dir], self.data, slot) if sandbox else None
+        self.jail = Sandbox(workdir, [probe_dir], self.data) if sandbox else None
         self.manager = _SandboxedKernelManager(kernel_name="python3")
         if self.jail is not None:
             # a signal to the process group would reach bubblewrap, not the kernel: ask the kernel
@@ -81,20 +80,20 @@ class Kernel:
         self._owned: Path | None = None  # a temporary folder this kernel removes when closed
 
     @classmethod
-    def in_temporary_folder(cls, data: Path | None = None, slot: int = 0) -> Kernel:
+    def in_temporary_folder(cls, data: Path | None = None) -> Kernel:
         """A sandboxed kernel with fresh working and probe folders, removed when it closes."""
         root = Path(tempfile.mkdtemp(prefix="autograder-"))
         (root / "work").mkdir()
-        kernel = cls(root / "work", root / "probes", data, slot=slot)
+        kernel = cls(root / "work", root / "probes", data)
         kernel._owned = root
         return kernel
 
     def start(self) -> Kernel:
         """Launch the process and return at once; it prepares grading while the caller goes on."""
-        if self.jail is not None:
-            self.jail.__enter__()
-            self._jailed = True
         try:
+            if self.jail is not None:
+                self.jail.__enter__()
+                self._jailed = True
             # the kernel's own stdout and stderr (banners, TensorFlow's logs) are not the grader's
             run_sync(self.manager.start_kernel)(
                 extra_arguments=["--HistoryManager.hist_file=:memory:",

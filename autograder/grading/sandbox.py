@@ -18,6 +18,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -66,12 +67,36 @@ def support() -> Support:
     return found
 
 
-def kernel_uid(slot: int = 0) -> int:
-    """A user of its own for kernels of this grading process in ``slot`` (0 or 1): processes
-    count per user, and a grader runs at most two kernels at once (one starting for the next).
-    Distinct for every live grading process of the machine (the range covers every PID)."""
+def kernel_uid(slot: int) -> int:
+    """The user of this grading process's kernels in ``slot`` (0 to SANDBOX_SLOTS - 1): distinct
+    for every slot of every live grading process of the machine (the range covers every PID)."""
     first, count = course_config.SANDBOX_UIDS
-    return first + (2 * os.getpid() + slot) % count
+    return first + (course_config.SANDBOX_SLOTS * os.getpid() + slot) % count
+
+
+class _Slots:
+    """The slots of this process's live kernels: processes and threads count per user, so no two
+    kernels may share one, whichever thread of the grader starts them."""
+
+    def __init__(self) -> None:
+        self._taken: set[int] = set()
+        self._lock = threading.Lock()
+
+    def claim(self) -> int:
+        with self._lock:
+            free = [s for s in range(course_config.SANDBOX_SLOTS) if s not in self._taken]
+            if not free:
+                raise RuntimeError(f"this grading process already runs "
+                                   f"{course_config.SANDBOX_SLOTS} kernels, its most")
+            self._taken.add(free[0])
+            return free[0]
+
+    def release(self, slot: int) -> None:
+        with self._lock:
+            self._taken.discard(slot)
+
+
+_SLOTS = _Slots()
 
 
 def _read_only_paths(data: Path | None) -> list[Path]:
@@ -102,8 +127,7 @@ def _remove(group: Path) -> None:
 class Sandbox:
     """One kernel's sandbox: its folders, user and cgroup. Use as a context manager."""
 
-    def __init__(self, workdir: Path, writable: list[Path], data: Path | None = None,
-                 slot: int = 0) -> None:
+    def __init__(self, workdir: Path, writable: list[Path], data: Path | None = None) -> None:
         self.support = support()
         self.data = data
         self.workdir = workdir.resolve()
@@ -111,10 +135,14 @@ class Sandbox:
         self.writable = [self.workdir, self.runtime, *(p.resolve() for p in writable)]
         # its own user only inside bubblewrap: outside, the interpreter may not be readable
         self.own_user = self.support.root and bool(self.support.bwrap)
-        self.uid = kernel_uid(slot) if self.own_user else os.getuid()
+        self.slot: int | None = None  # while entered with a user of its own: that user's slot
+        self.uid = os.getuid()
         self.cgroup = f"autograder/{self.runtime.name}" if self.support.cgroups else None
 
     def __enter__(self) -> Sandbox:
+        if self.own_user:
+            self.slot = _SLOTS.claim()
+            self.uid = kernel_uid(self.slot)
         self.give_folders()
         if self.cgroup:
             for name, (key, value) in zip(CONTROLLERS, (
@@ -138,6 +166,9 @@ class Sandbox:
             for name in CONTROLLERS:
                 _remove(CGROUPS / name / self.cgroup)
         shutil.rmtree(self.runtime, ignore_errors=True)
+        if self.slot is not None:
+            _SLOTS.release(self.slot)
+            self.slot = None
 
     def out_of_memory(self) -> bool:
         """Whether the kernel hit its memory limit and had a process killed for it."""

@@ -34,7 +34,6 @@ class WarmStart(WorkerPlugin):
     def __init__(self) -> None:
         self.benches: dict[str, object] = {}
         self.next: Kernel | None = None  # started, waiting for the next submission
-        self.slot = 0
 
     def setup(self, worker) -> None:  # noqa: ANN001 - Dask's signature
         from autograder.notebook import prepare_grading
@@ -58,8 +57,7 @@ class WarmStart(WorkerPlugin):
         return kernel
 
     def _start(self, data: Path | None) -> Kernel:
-        self.slot = 1 - self.slot  # the current kernel and the next one run as different users
-        return Kernel.in_temporary_folder(data, self.slot).start()
+        return Kernel.in_temporary_folder(data).start()
 
     def bench(self):
         """The grader's Workbench for the MNIST file configured now (one per file, kept)."""

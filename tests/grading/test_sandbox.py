@@ -44,11 +44,32 @@ def test_the_kernel_is_an_unprivileged_user_without_capabilities(tmp_path):
 
 def test_no_two_grading_processes_share_a_kernel_user(monkeypatch):
     users = set()
+    slots = range(course_config.SANDBOX_SLOTS)
     for pid in (2, 502, 1002, 32768, 2**22 - 1):  # 1000 users gave 2 and 502 the same
         monkeypatch.setattr(os, "getpid", lambda pid=pid: pid)
-        users |= {sandbox.kernel_uid(0), sandbox.kernel_uid(1)}
+        users |= {sandbox.kernel_uid(slot) for slot in slots}
     first, count = course_config.SANDBOX_UIDS
-    assert len(users) == 10 and all(first <= uid < first + count for uid in users)
+    assert len(users) == 5 * len(slots) and all(first <= uid < first + count for uid in users)
+
+
+def test_kernels_alive_at_once_in_one_process_never_share_a_user(tmp_path):
+    """Worker threads of one process (as in the tests' cluster) each keep a kernel started
+    ahead: every live sandbox has a user of its own, and a closed one frees its user."""
+    boxes = [sandbox.Sandbox(tmp_path / str(n), []) for n in range(course_config.SANDBOX_SLOTS)]
+    for box in boxes:
+        box.__enter__()
+    try:
+        assert len({box.uid for box in boxes}) == len(boxes)
+        extra = sandbox.Sandbox(tmp_path / "extra", [])
+        with pytest.raises(RuntimeError, match=f"already runs {len(boxes)} kernels, its most"):
+            extra.__enter__()
+        freed = boxes.pop()
+        freed.__exit__(None, None, None)
+        with sandbox.Sandbox(tmp_path / "again", []) as again:
+            assert again.uid == freed.uid and again.uid not in {box.uid for box in boxes}
+    finally:
+        for box in boxes:
+            box.__exit__(None, None, None)
 
 
 def test_the_course_and_the_hosts_tmp_are_out_of_sight(tmp_path):
@@ -112,12 +133,13 @@ def test_its_own_folder_is_writable_and_big_files_are_refused(tmp_path):
 
 
 def test_forks_stop_at_the_process_limit_and_nothing_outlives_the_kernel(tmp_path):
-    out, _ = run(["import os, time\nn = 0\ntry:\n    while True:\n        if os.fork() == 0:\n"
+    out, _ = run(["import os; print(os.getuid())",
+                  "import os, time\nn = 0\ntry:\n    while True:\n        if os.fork() == 0:\n"
                   "            time.sleep(600)\n            os._exit(0)\n        n += 1\n"
                   "except OSError as error:\n    print(n < 256, type(error).__name__)",
                   "print('still here')"], tmp_path)
-    assert out == ["True BlockingIOError", "still here"]
-    own = sandbox.kernel_uid()  # other workers' kernels run as other uids of the range
+    assert out[1:] == ["True BlockingIOError", "still here"]
+    own = int(out[0])  # kernels started ahead by this process's workers run as other users
     assert [pid for pid in os.listdir("/proc") if pid.isdigit() and _running(pid, own)] == []
 
 
