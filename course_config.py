@@ -25,6 +25,9 @@ HELD_OUT_TEST_FRACTION = 0.5
 SEED = 0  # seeds Python, NumPy and TensorFlow before the first student cell
 TF_THREADS = 1  # intra- and inter-op threads of a grading kernel: fixed so scores never vary
 CELL_TIMEOUT_S = 300  # wall time of one cell
+# how long a cell past its limit has to stop once interrupted; one that goes on (it ignores the
+# interrupt, or is stuck in C code) ends the notebook's run there, rather than at its own limit
+INTERRUPT_GRACE_S = 10
 NOTEBOOK_TIMEOUT_S = 1200  # wall time of a whole notebook
 KERNEL_STARTUP_TIMEOUT_S = 120
 MAX_PROBE_FILE_BYTES = 64 * 1024 * 1024  # largest file of plain data a kernel may hand back

@@ -15,8 +15,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 
 import nbformat
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
@@ -160,6 +162,10 @@ def _run(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits) -> Execution
                 if time.monotonic() - begun >= limit:
                     log.timed_out.append(index)
                     log.errors[index] = f"TimeoutError: the cell ran longer than {limit} s"
+                    if not _answers(client, course_config.INTERRUPT_GRACE_S):
+                        log.stopped = (f"cell {index + 1} ran longer than {limit} s and went on "
+                                       "after it was interrupted; the notebook was stopped there")
+                        break
                     log.notes.append(f"cell {index + 1} ran longer than {limit} s and was "
                                      "stopped")
                 elif error := _error_of(cell):
@@ -183,6 +189,21 @@ def _run(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits) -> Execution
             client.kc.stop_channels()
         log.seconds = time.monotonic() - started
     return log
+
+
+def _answers(client: NotebookClient, seconds: float) -> bool:
+    """Whether the kernel answers an empty request within ``seconds``: a cell that went on after
+    its interrupt keeps it busy, and every later cell would wait for it."""
+    msg_id = client.kc.execute("", silent=True, stop_on_error=False)
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            reply = run_sync(client.kc.shell_channel.get_msg)(timeout=left)
+        except Empty:
+            return False
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return True
+    return False
 
 
 def _death_reason(current: int, deadline: float) -> str:

@@ -48,14 +48,18 @@ REASONS = {
                                                  "notebook: submit the notebook file itself"),
     "missing_notebook": ("problem", "no notebook named cnn_mnist.ipynb was submitted"),
     "memory_bomb": ("notes", [OOM.format(8)]),
-    "fork_bomb": ("begins", "the kernel died while running cell "),
+    # its processes die at the limit, or keep the kernel busy past its interrupt: either ends it
+    "fork_bomb": ("begins", ("the kernel died while running cell ",
+                             "cell 8 ran longer than 20 s and went on after it was interrupted; "
+                             "the notebook was stopped there")),
     "thread_bomb": ("begins", "the kernel died while running cell "),
     "os_exit": ("notes", [DIED.format(8)]),
     "segfault_through_ctypes": ("notes", [DIED.format(8)]),
     "nbformat_3": ("begins", "put back cell intro, which was missing"),
     "always_equal_objects": ("scale", "scale_mnist_data: the scaled training images: expected a "
                                       "NumPy array, found a value of type Anything."),
-    "sigint_ignored_loop": ("begins", "the notebook ran longer than its limit of 120 s"),
+    "sigint_ignored_loop": ("notes", ["cell 8 ran longer than 20 s and went on after it was "
+                                      "interrupted; the notebook was stopped there"]),
     "edited_test_cell": ("notes", ["restored cell test_scale_mnist_data, which had been edited"]),
     "retagged_test_cell": ("notes", ["restored cell test_scale_mnist_data, which had been "
                                      "edited"]),

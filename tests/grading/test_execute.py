@@ -22,6 +22,17 @@ def test_a_looping_cell_is_interrupted_and_the_rest_still_runs(tmp_path):
     assert len(nb.cells) == 2  # the preamble is gone
 
 
+def test_a_cell_that_goes_on_after_its_interrupt_ends_the_run_there(tmp_path):
+    nb, log = run(["import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                   "while True:\n    pass", "print('never')"], tmp_path,
+                  Limits(cell_s=3, notebook_s=600))
+    assert log.stopped == ("cell 1 ran longer than 3 s and went on after it was interrupted; "
+                           "the notebook was stopped there")
+    assert log.timed_out == [0] and log.notes == []
+    assert not nb.cells[1].get("outputs")
+    assert log.seconds < 300  # not held until the notebook's own limit
+
+
 def test_a_kernel_that_exits_ends_the_run_with_a_reason(tmp_path):
     nb, log = run(["x = 1", "import os\nos._exit(0)", "print('never')"], tmp_path,
                   Limits(cell_s=30, notebook_s=120))
