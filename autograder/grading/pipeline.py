@@ -121,7 +121,8 @@ def plan(course: Course, assignment: str, directory: Path | None = None, regrade
     skipped = [s for s in found if s not in todo]
     # longest first, so that no long grading is left for the end while other workers idle;
     # never graded ones (cost unknown) first, in their order
-    todo.sort(key=lambda s: -(ledger.last_seconds(course, assignment, s.student) or math.inf))
+    last = {s.student: ledger.last_seconds(course, assignment, s.student) for s in todo}
+    todo.sort(key=lambda s: -math.inf if last[s.student] is None else -last[s.student])
     return Plan(course, assignment, todo, skipped, keys, limits)
 
 

@@ -60,20 +60,21 @@ def test_the_assignment_version_follows_thresholds_limits_and_the_source(course)
 
 def test_plan_leaves_out_only_grades_with_the_same_key(course, tmp_path, monkeypatch):
     monkeypatch.setattr("autograder.gradebook.record", lambda *args, **kwargs: None)
-    for student in ("ada", "grace", "alan"):
+    for student in ("ada", "grace", "alan", "linus"):
         _submission(tmp_path, student)
     first = pipeline.plan(course, "cnn_mnist", tmp_path / "submitted")
-    assert [s.student for s in first.todo] == ["ada", "alan", "grace"] and not first.skipped
-    for student, seconds in (("ada", 30.0), ("grace", 90.0)):
+    assert [s.student for s in first.todo] == ["ada", "alan", "grace", "linus"]
+    assert not first.skipped
+    for student, seconds in (("ada", 30.0), ("grace", 90.0), ("linus", 0.0)):
         record(course, "cnn_mnist", "cnn_mnist",
                SubmissionReport(student, [], seconds=seconds, key=first.keys[student]), None)
     _submission(tmp_path, "grace", "solution")  # grace resubmits
     again = pipeline.plan(course, "cnn_mnist", tmp_path / "submitted")
     assert [s.student for s in again.todo] == ["alan", "grace"]
-    assert [s.student for s in again.skipped] == ["ada"]
-    # the longest last grading first; never graded (cost unknown) before any
+    assert [s.student for s in again.skipped] == ["ada", "linus"]
+    # the longest last grading first; never graded (cost unknown) before any; 0 s is known
     forced = pipeline.plan(course, "cnn_mnist", tmp_path / "submitted", regrade=True)
-    assert [s.student for s in forced.todo] == ["alan", "grace", "ada"]
+    assert [s.student for s in forced.todo] == ["alan", "grace", "ada", "linus"]
     stored = json.loads((course.autograded("cnn_mnist", "ada") / "results.json").read_text())
     assert stored["key"] == first.keys["ada"]
     (course.autograded("cnn_mnist", "ada") / "results.json").write_text("{not json")
