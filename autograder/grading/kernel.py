@@ -92,8 +92,8 @@ class Kernel:
         """Launch the process and return at once; it prepares grading while the caller goes on."""
         try:
             if self.jail is not None:
+                self._jailed = True  # closed even if entering fails part way
                 self.jail.__enter__()
-                self._jailed = True
             # the kernel's own stdout and stderr (banners, TensorFlow's logs) are not the grader's
             run_sync(self.manager.start_kernel)(
                 extra_arguments=["--HistoryManager.hist_file=:memory:",

@@ -110,6 +110,8 @@ def _read_only_paths(data: Path | None) -> list[Path]:
 
 def _remove(group: Path) -> None:
     """Kill whatever still runs in a cgroup (nothing outlives its kernel), then remove it."""
+    if not group.is_dir():  # the sandbox failed before making it
+        return
     for _ in range(100):
         pids = (group / "cgroup.procs").read_text().split()
         if not pids:
