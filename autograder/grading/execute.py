@@ -113,7 +113,7 @@ def run(nb: nbformat.NotebookNode, kernel: Kernel, limits: Limits = DEFAULT_LIMI
         kernel.start()
     kernel.hand_over()
     log = _run(nb, kernel, limits)
-    if kernel.jail is not None:
+    if kernel.jail is not None and not kernel.failure:  # a kernel that never ran has no cgroup
         log.peak_memory = kernel.jail.peak_memory()
         if log.stopped.startswith("the kernel died") and kernel.jail.out_of_memory():
             log.stopped = log.stopped.replace(

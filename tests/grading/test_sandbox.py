@@ -1,5 +1,6 @@
 """The sandbox of a grading kernel: what it can see, reach and use."""
 
+import contextlib
 import hashlib
 import os
 import socket
@@ -11,7 +12,6 @@ from nbformat.v4 import new_code_cell, new_notebook
 import course_config
 from autograder.grading import sandbox
 from autograder.grading.execute import Limits, execute
-from autograder.grading.kernel import Kernel
 from autograder.workbench import Workbench
 from tests.conftest import REPO
 
@@ -53,24 +53,23 @@ def test_no_two_grading_processes_share_a_kernel_user(monkeypatch):
     assert len(users) == 5 * len(slots) and all(first <= uid < first + count for uid in users)
 
 
-def test_kernels_alive_at_once_in_one_process_never_share_a_user(tmp_path):
+def test_kernels_alive_at_once_in_one_process_never_share_a_user(tmp_path, monkeypatch):
     """Worker threads of one process (as in the tests' cluster) each keep a kernel started
-    ahead: every live sandbox has a user of its own, and a closed one frees its user."""
-    boxes = [sandbox.Sandbox(tmp_path / str(n), []) for n in range(course_config.SANDBOX_SLOTS)]
-    for box in boxes:
-        box.__enter__()
-    try:
+    ahead: every live sandbox has a user of its own, a closed one frees its user, and a kernel
+    past the process's slots is reported, not run."""
+    monkeypatch.setattr(sandbox, "_SLOTS", sandbox._Slots())  # a process with no kernels yet
+    with contextlib.ExitStack() as stack:
+        boxes = [stack.enter_context(sandbox.Sandbox(tmp_path / str(n), []))
+                 for n in range(course_config.SANDBOX_SLOTS)]
         assert len({box.uid for box in boxes}) == len(boxes)
-        extra = Kernel.in_temporary_folder().start()  # its reason goes in the report
-        assert extra.failure == f"this grading process already runs {len(boxes)} kernels, its most"
-        extra.close()
+        out, log = run(["print('ran')"], tmp_path / "extra")
+        assert out == [""] and log.stopped == (
+            "the notebook's kernel could not start "
+            f"(this grading process already runs {len(boxes)} kernels, its most)")
         freed = boxes.pop()
         freed.__exit__(None, None, None)
         with sandbox.Sandbox(tmp_path / "again", []) as again:
             assert again.uid == freed.uid and again.uid not in {box.uid for box in boxes}
-    finally:
-        for box in boxes:
-            box.__exit__(None, None, None)
 
 
 def test_the_course_and_the_hosts_tmp_are_out_of_sight(tmp_path):
