@@ -12,7 +12,9 @@ of MNIST, drawn in turn from MIX):
   kit        autograder grade on a local Dask cluster (one worker per core), without feedback
   regrade    autograder grade --regrade of the same class: the longest last gradings go first
   alone      autograder grade of the first submission (the solution) by itself
-and prints the times, the throughput ratios nbgrader/kit and nbgrader/regrade, whether the
+Each side's assignment is released first, untimed, as a course does before students submit
+(nbgrader generate_assignment; autograder release, which also registers it in the gradebook).
+It prints the times, the throughput ratios nbgrader/kit and nbgrader/regrade, whether the
 regrade gave every submission identical results and whether the solution got identical
 results (scores and the accuracy the grader measured) alone and among the others, the Dask
 overhead per task (200 empty tasks) and, from these, the expected time of 1,000 submissions on
@@ -104,6 +106,8 @@ def main() -> None:
         grade = [str(BIN / "autograder"), "--course"]
         flags = ["grade", "cnn_mnist", str(course / "submitted"), "--no-feedback"]
         among = kit_course(root / "kit-class")
+        subprocess.run([*grade[:2], str(among), "release", "cnn_mnist"], cwd=root, env=env,
+                       check=True, capture_output=True)
         kit = timed([*grade, str(among), *flags], root, env)
         first = {s: results(among, s)["functions"] for s in students}
         per_submission = [results(among, s)["seconds"] for s in students]

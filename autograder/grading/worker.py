@@ -22,12 +22,15 @@ from autograder.grading.kernel import Kernel
 from autograder.grading.record import SubmissionReport
 
 PLUGIN = "autograder-warm-start"
+# the scheduler sends a worker its next task as the previous one ends: how long to wait for it
+NEXT_TASK_WAIT_S = 1.0
 
 
 class WarmStart(WorkerPlugin):
     """Pays once per worker what every submission needs: TensorFlow imported and set to the
     grading threads and seeds, MNIST read and split, the kernels' copy of it written; and keeps
-    a kernel started for the next submission while the current one is graded."""
+    a kernel started for the next submission while the current one is graded, when there is
+    one (a kernel that no submission would use only takes a core from those being graded)."""
 
     name = PLUGIN
 
@@ -46,14 +49,16 @@ class WarmStart(WorkerPlugin):
             self.next.close()
             self.next = None
 
-    def kernel(self, data: Path | None) -> Kernel:
-        """A started kernel reading ``data`` for this submission; the next one starts now."""
+    def kernel(self, data: Path | None, ahead: bool = True) -> Kernel:
+        """A started kernel reading ``data`` for this submission; with ``ahead`` (another
+        submission waits for this worker), the next one starts now."""
         kernel, self.next = self.next, None
         if kernel is None or kernel.data != (data or configured_path()):
             if kernel is not None:
                 kernel.close()
             kernel = self._start(data)
-        self.next = self._start(data)
+        if ahead:
+            self.next = self._start(data)
         return kernel
 
     def _start(self, data: Path | None) -> Kernel:
@@ -68,6 +73,16 @@ class WarmStart(WorkerPlugin):
             self.benches[key] = Workbench(hold_out=True)
             self.benches[key].kernel_data()
         return self.benches[key]
+
+
+def _has_next_task(worker) -> bool:  # noqa: ANN001 - a dask Worker
+    """Whether this worker holds a task to run after the current one (waiting briefly for it)."""
+    deadline = time.monotonic() + NEXT_TASK_WAIT_S
+    while not (worker.state.ready or worker.state.constrained):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 @dataclass
@@ -88,7 +103,7 @@ def grade_files(assignment: str, student: str, notebook_name: str, files: dict[s
     plugin = worker.plugins[PLUGIN]
     bench = plugin.bench()
     started = time.monotonic()
-    kernel = plugin.kernel(bench.kernel_data())
+    kernel = plugin.kernel(bench.kernel_data(), ahead=_has_next_task(worker))
     with tempfile.TemporaryDirectory(prefix="autograder-submission-") as tmp:
         for name, content in files.items():
             (Path(tmp) / name).write_bytes(content)

@@ -22,6 +22,7 @@ from nbgrader.api import Gradebook
 from autograder import cli, gradebook
 from autograder.course import Course
 from autograder.grading import cluster, pipeline
+from autograder.grading.worker import PLUGIN
 from tests.conftest import FIXTURES, make_course, training_on_sample
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask")]
@@ -89,6 +90,21 @@ def test_a_worker_killed_mid_grade_leaves_that_submission_regraded_and_nothing_l
                             .read_text())
         assert stored["key"] == plan.keys[student]
     assert pid not in workers.run(os.getpid).values()  # the nanny started a new worker
+
+
+def test_a_worker_starts_a_kernel_ahead_only_for_a_submission_it_will_grade(workers, tmp_path):
+    def state(dask_worker) -> tuple[int, bool]:  # tasks run so far, a kernel left waiting
+        return dask_worker.state.executed_count, dask_worker.plugins[PLUGIN].next is not None
+
+    before = workers.run(state)
+    course = Course.at(make_course(tmp_path / "course"))
+    submitted = _class(tmp_path / "submitted", {f"s{n}": BLANK for n in range(5)})
+    outcome = pipeline.run(pipeline.plan(course, "cnn_mnist", submitted), workers)
+    assert [_messages(report) for report in outcome.reports] == [BLANK_MESSAGES] * 5
+    after = workers.run(state)
+    graded = [address for address in after if after[address][0] > before[address][0]]
+    assert graded  # every worker that graded has no kernel waiting once the class is done
+    assert {address: after[address][1] for address in graded} == dict.fromkeys(graded, False)
 
 
 @pytest.fixture(scope="module")
