@@ -105,7 +105,8 @@ def main() -> None:
         students = submissions(course / "submitted", count, MIXES[mix])
         subprocess.run([str(BIN / "nbgrader"), "generate_assignment", "cnn_mnist"], cwd=course,
                        env=env, check=True, capture_output=True)
-        nbgrader = timed([str(BIN / "nbgrader"), "autograde", "cnn_mnist"], course, env)
+        autograde = [str(BIN / "nbgrader"), "autograde", "cnn_mnist"]
+        nbgrader = timed(autograde, course, env)
 
         grade = [str(BIN / "autograder"), "--course"]
         flags = ["grade", "cnn_mnist", str(course / "submitted"), "--no-feedback"]
@@ -115,8 +116,7 @@ def main() -> None:
         kit = timed([*grade, str(among), *flags], root, env)
         first = {s: results(among, s)["functions"] for s in students}
         per_submission = [results(among, s)["seconds"] for s in students]
-        nbgrader_again = timed([str(BIN / "nbgrader"), "autograde", "cnn_mnist", "--force"],
-                               course, env)
+        nbgrader_again = timed([*autograde, "--force"], course, env)
         regrade = timed([*grade, str(among), *flags, "--regrade"], root, env)
         stable = all(results(among, s)["functions"] == first[s] for s in students)
         alone_subs = root / "alone"
