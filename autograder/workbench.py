@@ -13,6 +13,7 @@ import numpy as np
 import course_config
 from autograder.checks.models import ModelSpec
 from autograder.data import load_mnist, split_held_out, write_for_kernels
+from autograder.grading import leftovers
 
 SAMPLE_TRAIN, SAMPLE_TEST = 256, 128  # images handed to functions whose output is compared
 
@@ -47,7 +48,7 @@ class Workbench:
         if not self.holds_out:
             return None
         if self._kernel_file is None:
-            folder = tempfile.mkdtemp(prefix="autograder-data-")
+            folder = tempfile.mkdtemp(prefix=leftovers.prefix("data"))
             weakref.finalize(self, shutil.rmtree, folder, True)
             self._kernel_file = write_for_kernels((self.raw_train, self.y_train),
                                                   (self.raw_test, self.y_test),

@@ -20,6 +20,7 @@ from jupyter_core.utils import run_sync
 
 import course_config
 from autograder.data import configured_path
+from autograder.grading import leftovers
 from autograder.grading.sandbox import Sandbox
 from autograder.probe import PROBE_DIR_ENV
 
@@ -82,7 +83,7 @@ class Kernel:
     @classmethod
     def in_temporary_folder(cls, data: Path | None = None) -> Kernel:
         """A sandboxed kernel with fresh working and probe folders, removed when it closes."""
-        root = Path(tempfile.mkdtemp(prefix="autograder-"))
+        root = Path(tempfile.mkdtemp(prefix=leftovers.prefix("work")))
         (root / "work").mkdir()
         kernel = cls(root / "work", root / "probes", data)
         kernel._owned = root

@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 
 import course_config
+from autograder.grading import leftovers
 
 log = logging.getLogger(__name__)
 CGROUPS = Path("/sys/fs/cgroup")
@@ -65,6 +66,11 @@ def support() -> Support:
     for warning in found.warnings:
         log.warning("sandbox: %s.", warning)
     return found
+
+
+def cgroup_parents() -> list[Path]:
+    """The folders the kernels' cgroups are made in; none where the sandbox uses no cgroups."""
+    return [CGROUPS / name / "autograder" for name in CONTROLLERS] if support().cgroups else []
 
 
 def kernel_uid(slot: int) -> int:
@@ -133,7 +139,7 @@ class Sandbox:
         self.support = support()
         self.data = data
         self.workdir = workdir.resolve()
-        self.runtime = Path(tempfile.mkdtemp(prefix="autograder-kernel-"))
+        self.runtime = Path(tempfile.mkdtemp(prefix=leftovers.prefix("kernel")))
         self.writable = [self.workdir, self.runtime, *(p.resolve() for p in writable)]
         # its own user only inside bubblewrap: outside, the interpreter may not be readable
         self.own_user = self.support.root and bool(self.support.bwrap)

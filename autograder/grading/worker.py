@@ -17,6 +17,7 @@ import nbformat
 from distributed import WorkerPlugin, get_worker
 
 from autograder.data import configured_path
+from autograder.grading import leftovers, sandbox
 from autograder.grading.execute import Limits
 from autograder.grading.kernel import Kernel
 from autograder.grading.record import SubmissionReport
@@ -28,9 +29,10 @@ NEXT_TASK_WAIT_S = 1.0
 
 class WarmStart(WorkerPlugin):
     """Pays once per worker what every submission needs: TensorFlow imported and set to the
-    grading threads and seeds, MNIST read and split, the kernels' copy of it written; and keeps
-    a kernel started for the next submission while the current one is graded, when there is
-    one (a kernel that no submission would use only takes a core from those being graded)."""
+    grading threads and seeds, MNIST read and split, the kernels' copy of it written, what
+    killed workers left removed (see autograder.grading.leftovers); and keeps a kernel started
+    for the next submission while the current one is graded, when there is one (a kernel that
+    no submission would use only takes a core from those being graded)."""
 
     name = PLUGIN
 
@@ -42,6 +44,7 @@ class WarmStart(WorkerPlugin):
         from autograder.notebook import prepare_grading
 
         prepare_grading()
+        leftovers.sweep(Path(tempfile.gettempdir()), sandbox.cgroup_parents())
         self.next = self._start(self.bench().kernel_data())
 
     def teardown(self, worker) -> None:  # noqa: ANN001 - Dask's signature
@@ -104,7 +107,7 @@ def grade_files(assignment: str, student: str, notebook_name: str, files: dict[s
     bench = plugin.bench()
     started = time.monotonic()
     kernel = plugin.kernel(bench.kernel_data(), ahead=_has_next_task(worker))
-    with tempfile.TemporaryDirectory(prefix="autograder-submission-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=leftovers.prefix("submission")) as tmp:
         for name, content in files.items():
             (Path(tmp) / name).write_bytes(content)
         graded = grade_notebook(

@@ -21,7 +21,7 @@ from nbgrader.api import Gradebook
 
 from autograder import cli, gradebook
 from autograder.course import Course
-from autograder.grading import cluster, pipeline
+from autograder.grading import cluster, pipeline, sandbox
 from autograder.grading.worker import PLUGIN
 from tests.conftest import FIXTURES, make_course, training_on_sample
 
@@ -90,6 +90,9 @@ def test_a_worker_killed_mid_grade_leaves_that_submission_regraded_and_nothing_l
                             .read_text())
         assert stored["key"] == plan.keys[student]
     assert pid not in workers.run(os.getpid).values()  # the nanny started a new worker
+    # which removed the folders and cgroups of the killed worker and its kernels
+    assert [path for parent in (Path(tempfile.gettempdir()), *sandbox.cgroup_parents())
+            for path in parent.glob(f"autograder-*-{pid}-*")] == []
 
 
 def test_a_worker_starts_a_kernel_ahead_only_for_a_submission_it_will_grade(workers, tmp_path):
