@@ -66,9 +66,11 @@ def _grade(args: argparse.Namespace) -> int:
         print(line)
     print(f"grades: {course.grades_csv(args.assignment)}")
     if not args.no_feedback and outcome.reports:
-        feedback.generate(course, args.assignment, [report.student for report in outcome.reports])
+        written = feedback.generate(course, args.assignment, [r.student for r in outcome.reports])
         print(f"feedback: {course.root / course_config.FEEDBACK_DIR}/<student>/{args.assignment}/"
               f"{feedback.PAGE}")
+        if written.failed:
+            print(written.summary())
     return 1 if outcome.failed else 0
 
 
@@ -84,8 +86,42 @@ def _feedback(args: argparse.Namespace) -> int:
         print(f"no grade of {args.assignment} for {', '.join(missing) or 'any student'}: run "
               f"`autograder grade {args.assignment}` first", file=sys.stderr)
         return 1
-    for page in feedback.generate(course, args.assignment, students):
+    written = feedback.generate(course, args.assignment, students)
+    for page in written.pages:
         print(f"feedback: {page}")
+    if written.failed:
+        print(written.summary(), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from rich import progress as bars
+
+    from autograder import assignments
+    from autograder.calibrate import CalibrationError, calibrate, table
+
+    course = Course.at(args.course, args.db)
+    trains = len(assignments.get(args.assignment).TRAINS)
+    with bars.Progress(*bars.Progress.get_default_columns(), bars.TimeElapsedColumn(),
+                       console=render.CONSOLE) as progress:
+        task = progress.add_task(f"training {args.assignment}'s solution ({trains} "
+                                 f"function(s)) with {args.seeds} seeds", total=args.seeds)
+        try:
+            rows = calibrate(course.source(args.assignment), args.assignment, args.seeds,
+                             lambda: progress.advance(task))
+        except CalibrationError as error:
+            print(f"cannot calibrate {args.assignment}: the solution fails a check that is not "
+                  f"a threshold ({error}). Fix the solution first.", file=sys.stderr)
+            return 1
+    render.print_table(table(args.assignment, rows, args.seeds))
+    thin = [row.label for row in rows if not row.enough]
+    if thin:
+        print(f"{len(thin)} threshold(s) cleared by less than "
+              f"{course_config.THRESHOLD_MARGIN_SE:g} standard errors: {'; '.join(thin)}. "
+              "Train the solution further or move the threshold in course_config.py; release "
+              "refuses until then.", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -174,6 +210,13 @@ def main(argv: list[str] | None = None) -> int:
     feedback.add_argument("students", nargs="*", help="only these students (default: all "
                           "graded)")
     feedback.set_defaults(run=_feedback)
+    calibrate = sub.add_parser("calibrate", help="train the solution with several seeds and "
+                               "show by how much it clears each threshold")
+    calibrate.add_argument("assignment", choices=sorted(course_config.ASSIGNMENTS))
+    calibrate.add_argument("--seeds", type=int, default=course_config.CALIBRATION_SEEDS,
+                           metavar="N", help="seeds 0 to N-1 (default: "
+                           f"{course_config.CALIBRATION_SEEDS})")
+    calibrate.set_defaults(run=_calibrate)
     check = sub.add_parser("check", help="run a notebook's visible checks and show a table")
     check.add_argument("notebook")
     check.add_argument("--assignment", choices=sorted(course_config.ASSIGNMENTS))

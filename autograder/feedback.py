@@ -3,13 +3,15 @@
 Rendered from what grading stored (the submission's results.json), never from the notebook: a
 page shows each graded function's points and every check that ran, with its plain message
 (hidden checks show their name and message only), then the learning curves, confusion matrix
-and misclassified digits of the student's own trained model.
+and misclassified digits of the student's own trained model. A submission that could not be
+graded gets a page too, saying why; a failure to write one student's feedback stays with them.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import course_config
@@ -57,13 +59,53 @@ def plots(evidence: dict, folder: Path) -> tuple[list[Plot], list[str]]:
     return drawn, missing
 
 
-def generate(course: Course, assignment: str, students: list[str]) -> list[Path]:
-    """Both pages of each student: nbgrader's (the graded notebook) and ours (linking it)."""
-    pages = []
+@dataclass
+class Written:
+    """What :func:`generate` wrote: our pages, and why some students' feedback was not written
+    in full (student -> a plain reason)."""
+
+    pages: list[Path] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """The failures in one line, for the command line."""
+        return (f"feedback not written in full for {len(self.failed)} student(s): "
+                + "; ".join(f"{student}: {why}" for student, why in sorted(self.failed.items())))
+
+
+def generate(course: Course, assignment: str, students: list[str]) -> Written:
+    """Both pages of each student: nbgrader's (the graded notebook) and ours (linking it).
+
+    A failure stays with its student: it is listed in ``failed`` with a plain reason, and the
+    others' feedback is written all the same.
+    """
+    written = Written()
     for student in students:
-        gradebook.generate_feedback(assignment, student, course.root, course.db_url)
-        pages.append(write_feedback(course, assignment, student))
-    return pages
+        try:
+            page, why = _pages(course, assignment, student)
+            written.pages.append(page)
+        except Exception as error:  # noqa: BLE001 - one student's failure: say why, write the rest
+            why = f"its page could not be written ({type(error).__name__}: {error})"
+        if why:
+            written.failed[student] = why
+    return written
+
+
+def _pages(course: Course, assignment: str, student: str) -> tuple[Path, str]:
+    """Write a student's pages; return ours and why nbgrader's is missing ('' if it is not).
+
+    A submission that could not be graded has no graded notebook for nbgrader to show: its
+    folder is emptied of an earlier grade's pages, and ours says why.
+    """
+    why = ""
+    if json.loads(course.results(assignment, student).read_text())["problem"]:
+        shutil.rmtree(course.feedback(assignment, student), ignore_errors=True)
+    else:
+        try:  # on failure, nbgrader removes the folder: our page comes after
+            gradebook.generate_feedback(assignment, student, course.root, course.db_url)
+        except gradebook.NbgraderError as error:
+            why = f"nbgrader could not render the graded notebook ({error.cause})"
+    return write_feedback(course, assignment, student), why
 
 
 def graded_students(course: Course, assignment: str) -> list[str]:

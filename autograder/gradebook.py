@@ -5,7 +5,9 @@ Only the grading process writes here (one writer); kernels never see the gradebo
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -13,9 +15,21 @@ import course_config
 from autograder.checks.results import FunctionResult
 from autograder.late import lateness
 
+# nbgrader's own log: kept in what its API returns (see _check), not printed beside ours
+_NBGRADER_LOG = logging.getLogger(f"{__name__}.nbgrader")
+_NBGRADER_LOG.propagate = False
+_NBGRADER_LOG.addHandler(logging.NullHandler())
+# an exception as a traceback ends with it, e.g. "nbformat.reader.NotJSONError: Notebook ..."
+_ERROR_LINE = re.compile(r"^\s*(?:\w+\.)*(\w*(?:Error|Exception): .*\S)\s*$", re.MULTILINE)
+
 
 class NbgraderError(RuntimeError):
-    """An nbgrader step failed; the message carries nbgrader's own log."""
+    """An nbgrader step failed; the message carries nbgrader's own log, ``cause`` the last error
+    that it names, in one line (e.g. "NotJSONError: Notebook does not appear to be JSON: '{'")."""
+
+    def __init__(self, message: str, cause: str) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 def _alembic_on_path() -> None:
@@ -49,12 +63,17 @@ def _api(root: Path, db_url: str, release_dir: Path | None = None):
     config.Application.log_level = "WARNING"
     if release_dir is not None:
         config.CourseDirectory.release_directory = str(release_dir)
-    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config,
+                       log=_NBGRADER_LOG)
 
 
 def _check(result: dict, what: str) -> None:
     if not result.get("success"):
-        raise NbgraderError(f"nbgrader {what} failed:\n{result.get('error') or result.get('log')}")
+        error, log = result.get("error") or "", result.get("log") or ""
+        # the log holds the traceback of the notebook that failed; the error only nbgrader's own
+        causes = _ERROR_LINE.findall(log) or _ERROR_LINE.findall(error)
+        raise NbgraderError(f"nbgrader {what} failed:\n{log}{error}",
+                            causes[-1] if causes else f"nbgrader {what} failed")
 
 
 def generate_assignment(assignment: str, root: Path, db_url: str, release_dir: Path) -> None:

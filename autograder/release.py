@@ -1,7 +1,7 @@
 """``autograder release``: points from course_config, the solution verified, nbgrader's release.
 
 sync_points -> verify_solution -> generate: no release is written unless every check passes on
-the instructor's own solution.
+the instructor's own solution, and clears each threshold by THRESHOLD_MARGIN_SE standard errors.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import nbformat
 
 import course_config
 from autograder import gradebook
+from autograder.checks import thresholds
 from autograder.checks.results import FunctionResult
 from autograder.course import Course
 from autograder.grading.pipeline import grade_notebook
@@ -75,6 +76,13 @@ def verify_solution(course: Course, assignment: str) -> list[FunctionResult]:
         raise ReleaseError(f"not releasing {assignment}: the instructor solution fails its own "
                            "checks:\n  " + "\n  ".join([graded.problem] if graded.problem
                                                         else failed))
+    found = [m for result in graded.results for check in result.checks
+             for m in thresholds.measures(check.details)]
+    narrow = thresholds.thin(assignment, found, course_config.THRESHOLD_MARGIN_SE)
+    if narrow:
+        raise ReleaseError(f"not releasing {assignment}: the instructor solution clears "
+                           "thresholds by too little to hold on every machine:\n  "
+                           + "\n  ".join(narrow))
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(json.dumps({"fingerprint": fingerprint}))
     return graded.results

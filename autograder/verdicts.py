@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from autograder.checks import keras_errors
 from autograder.checks.results import CheckResult, FunctionResult, run_checks
 from autograder.probe import Probe
 from autograder.workbench import Workbench
@@ -19,7 +20,9 @@ def error_message(function: str, error: dict[str, str]) -> str:
         return f"{function} should be a function, but it is a {kind_type}."
     if kind == "not_implemented":
         return f"{function} is not written yet: it still raises NotImplementedError."
-    return f"{function} raised {kind_type}: {text}" if text else f"{function} raised {kind_type}."
+    if not text:
+        return f"{function} raised {kind_type}."
+    return keras_errors.explain(function, str(text)) or f"{function} raised {kind_type}: {text}"
 
 
 def judge(module: ModuleType, probe: Probe, bench: Workbench, points: float, *,

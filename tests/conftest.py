@@ -49,18 +49,32 @@ def course_root(tmp_path: Path) -> Path:
 
 
 def solution_namespace(assignment: str, replace: dict[str, str] | None = None) -> dict:
-    """Run the imports cell and every solution code cell of a source notebook in a namespace.
+    """The source notebook's imports and solution cells run in a namespace; ``replace`` maps a
+    cell's grade id to other code for it (a defect under test)."""
+    from autograder.calibrate import solution_namespace as run_solution
 
-    ``replace`` maps a cell's grade id to other code for it (a defect under test).
-    """
-    path = REPO / course_config.SOURCE_DIR / assignment / f"{assignment}.ipynb"
-    ns: dict = {}
-    for cell in nbformat.read(path, as_version=4).cells:
-        meta = cell.metadata.get("nbgrader", {})
-        wanted = meta.get("grade_id") == "imports" or meta.get("solution")
-        if cell.cell_type == "code" and wanted:
-            exec((replace or {}).get(meta["grade_id"], cell.source), ns)
-    return ns
+    return run_solution(REPO / course_config.SOURCE_DIR / assignment / f"{assignment}.ipynb",
+                        replace)
+
+
+def write_submission(assignment: str, path: Path, replace: dict[str, str] | None = None) -> Path:
+    """A submission made from the committed release, as a student fills it in: each solution
+    cell holds the source's solution (markers dropped), or ``replace[grade_id]`` (a defect)."""
+    source = REPO / course_config.SOURCE_DIR / assignment / f"{assignment}.ipynb"
+    solutions = {cell.metadata["nbgrader"]["grade_id"]: cell.source
+                 for cell in nbformat.read(source, as_version=4).cells
+                 if cell.metadata.get("nbgrader", {}).get("solution")}
+    nb = nbformat.read(REPO / course_config.RELEASE_DIR / assignment / f"{assignment}.ipynb",
+                       as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in solutions:
+            cell.source = (replace or {})[grade_id] if grade_id in (replace or {}) else "\n".join(
+                line for line in solutions[grade_id].splitlines()
+                if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -101,9 +115,10 @@ def grading_client():
 
 
 def grade_fixtures(tmp_path_factory, client, assignment: str, only: tuple[str, ...] = (),
-                   sample: Path | None = None):
-    """Grade the fixture notebooks of an assignment (all, or ``only`` these) into a throwaway
-    course, once; on all of MNIST, or on ``sample`` with SAMPLE_THRESHOLDS.
+                   sample: Path | None = None, patches: dict[str, dict[str, str]] | None = None):
+    """Grade the fixture notebooks of an assignment (all, or ``only`` these, plus ``patches``:
+    submissions written by write_submission, by student) into a throwaway course, once; on all
+    of MNIST, or on ``sample`` with SAMPLE_THRESHOLDS.
 
     Returns the course and the reports by student (the fixture's file name).
     """
@@ -112,11 +127,13 @@ def grade_fixtures(tmp_path_factory, client, assignment: str, only: tuple[str, .
     root = tmp_path_factory.mktemp("graded")
     course = Course.at(make_course(root / "course"))
     submissions = FIXTURES / assignment
-    if only:
+    if only or patches:
         submissions = root / "submissions"
         submissions.mkdir()
         for name in only:
             shutil.copy(FIXTURES / assignment / f"{name}.ipynb", submissions)
+        for name, replace in (patches or {}).items():
+            write_submission(assignment, submissions / f"{name}.ipynb", replace)
     if sample is None:
         reports = grade_here(client, course, assignment, submissions)
     else:

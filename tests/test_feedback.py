@@ -1,15 +1,18 @@
 """A student's feedback page: points, plain messages, hidden checks and the plots of their run."""
 
+import html
 import json
+import re
+from pathlib import Path
 
+import nbformat
 import numpy as np
 
 import course_config
-from autograder import evidence, gradebook, late, probe
+from autograder import cli, evidence, feedback, gradebook, late, probe
 from autograder.assignments import cnn_mnist
 from autograder.checks.results import CheckResult, FunctionResult
 from autograder.course import Course
-from autograder.feedback import write_feedback
 from autograder.grading.record import SubmissionReport, record
 from autograder.workbench import Workbench, build_model, compile_reference
 from tests.browser import assert_page_ok, open_page
@@ -64,7 +67,7 @@ def test_feedback_page_shows_points_messages_and_plots_and_loads_in_chromium(tmp
     gradebook.ensure_registered("cnn_mnist", course.root, course.db_url, tmp_path / "scratch")
     record(course, "cnn_mnist", "cnn_mnist", report, None)
 
-    page = write_feedback(course, "cnn_mnist", "ada")
+    page = feedback.write_feedback(course, "cnn_mnist", "ada")
 
     lateness = late.lateness("cnn_mnist", stamp, report.score, report.max_score)
     assert lateness.is_late and lateness.penalty > 0
@@ -93,8 +96,69 @@ def test_feedback_page_of_a_notebook_that_could_not_run_says_why_without_plots(t
     gradebook.ensure_registered("cnn_mnist", course.root, course.db_url, tmp_path / "scratch")
     record(course, "cnn_mnist", "cnn_mnist", SubmissionReport("bo", results, why), None)
 
-    shown = open_page(write_feedback(course, "cnn_mnist", "bo"), tmp_path / "feedback.png")
+    shown = open_page(feedback.write_feedback(course, "cnn_mnist", "bo"), tmp_path / "feedback.png")
 
     assert shown.errors == [] and shown.images == []
     assert f"Your notebook could not be graded: {why}" in shown.text
     assert f"train_model\t0 / 2 points\ttrain_model was not checked: {why}." in shown.text
+
+
+def paragraph(page: Path, id_: str) -> str | None:
+    """The text of the page's paragraph with id ``id_`` (tags dropped), or None if it has none."""
+    found = re.search(rf'<p [^>]*id="{id_}">(.*?)</p>', page.read_text(), re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]+>|\s*\n\s*", "", found[1])).strip() if found else None
+
+
+def _graded(course: Course, student: str) -> None:
+    """Record ``student``'s cnn_mnist as _results() has it, with a graded notebook."""
+    nb = nbformat.read(course.release("cnn_mnist"), as_version=4)
+    record(course, "cnn_mnist", "cnn_mnist", SubmissionReport(student, _results()), nb)
+
+
+def test_feedback_command_writes_the_others_pages_and_says_in_one_line_what_failed(
+        tmp_path, capsys):
+    course = Course.at(make_course(tmp_path / "course"))
+    gradebook.ensure_registered("cnn_mnist", course.root, course.db_url, tmp_path / "scratch")
+    for student in ("ada", "cy", "dan"):
+        _graded(course, student)
+    (course.autograded("cnn_mnist", "cy") / "cnn_mnist.ipynb").write_text("{")  # for nbgrader
+    course.results("cnn_mnist", "dan").write_text("{")  # for us
+
+    code = cli.main(["--course", str(course.root), "feedback", "cnn_mnist"])
+
+    out, err = capsys.readouterr()
+    pages = {s: course.feedback("cnn_mnist", s) / feedback.PAGE for s in ("ada", "cy", "dan")}
+    assert code == 1
+    assert out == f"feedback: {pages['ada']}\nfeedback: {pages['cy']}\n"
+    assert err == (
+        "feedback not written in full for 2 student(s): cy: nbgrader could not render the "
+        "graded notebook (NotJSONError: Notebook does not appear to be JSON: '{'); dan: its "
+        "page could not be written (JSONDecodeError: Expecting property name enclosed in double "
+        "quotes: line 1 column 2 (char 1))\n")
+    assert (pages["ada"].parent / "cnn_mnist.html").is_file()
+    assert 'href="cnn_mnist.html"' in pages["ada"].read_text()
+    assert paragraph(pages["cy"], "score") == "Automatic points: 5 / 7"
+    assert "cnn_mnist.html" not in pages["cy"].read_text()  # nbgrader's page is not there
+    assert not pages["dan"].exists()
+
+
+def test_a_resubmission_that_cannot_be_graded_keeps_no_page_of_the_earlier_grade(tmp_path):
+    course = Course.at(make_course(tmp_path / "course"))
+    gradebook.ensure_registered("cnn_mnist", course.root, course.db_url, tmp_path / "scratch")
+    _graded(course, "bo")
+    folder = course.feedback("cnn_mnist", "bo")
+    page = folder / feedback.PAGE
+    assert feedback.generate(course, "cnn_mnist", ["bo"]) == feedback.Written([page])
+    assert (folder / "cnn_mnist.html").is_file()
+    why = "bo.ipynb is empty"
+    results = [FunctionResult(f, p, [], note=f"{f} was not checked: {why}.")
+               for f, p in course_config.ASSIGNMENTS["cnn_mnist"].points.items()]
+    record(course, "cnn_mnist", "cnn_mnist", SubmissionReport("bo", results, why), None)
+
+    written = feedback.generate(course, "cnn_mnist", ["bo"])
+
+    assert written == feedback.Written([page])
+    assert sorted(path.name for path in folder.iterdir()) == ["index.html"]
+    assert paragraph(page, "problem") == f"Your notebook could not be graded: {why}."
+    assert paragraph(page, "score") == "Automatic points: 0 / 7"
+    assert "cnn_mnist.html" not in page.read_text()

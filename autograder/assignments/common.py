@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+import course_config
 from autograder import probe as kernel
 from autograder import rebuild, workbench
 from autograder.checks import arrays, compile, training
@@ -42,18 +43,40 @@ def passes(module: ModuleType, function: str, ns: dict, bench: Workbench, state:
     return not result.error and all(ok(thunk) for _, thunk, _ in module.verify(result, bench))
 
 
-def model_probe(function: str, ns: dict, *args: Any) -> Probe:
-    """Call a model-building function and hand back its model as plain data."""
+# A model-building function that takes an input shape is called a second time with this one:
+# a model that keeps the notebook's shape ignores its argument.
+OTHER_INPUT_SHAPE = (32, 32, 1)
+
+
+def model_probe(function: str, ns: dict, input_shape: tuple[int, ...] | None = None) -> Probe:
+    """Call a model-building function and hand back its model as plain data.
+
+    A function of an ``input_shape`` is called with it, then with OTHER_INPUT_SHAPE; the second
+    model comes back too (or the error that call raised).
+    """
+    args = () if input_shape is None else (input_shape,)
     payload, _ = kernel.model_payload(call_student(ns, function, *args))
-    return Probe(function, {"model": payload})
+    data: dict[str, Any] = {"model": payload}
+    if input_shape is not None:
+        try:
+            data["other_model"] = kernel.model_payload(
+                call_student(ns, function, OTHER_INPUT_SHAPE))[0]
+        except kernel.StudentError as error:
+            data["other_error"] = error.info
+    return Probe(function, data)
 
 
 def compile_probe(function: str, ns: dict, spec: ModelSpec) -> Probe:
-    """Call a compiling function on a fresh reference model; hand back its compile settings."""
-    model = workbench.build_model(spec)
+    """Call a compiling function on two fresh reference models; hand back the first's compile
+    settings and whether both got the same optimizer object (Keras 3 cannot train the second)."""
+    model, other = workbench.build_model(spec), workbench.build_model(spec)
     call_student(ns, function, model)
+    call_student(ns, function, other)
     payload, _ = kernel.model_payload(model)
-    return Probe(function, {"compile_config": payload.get("compile_config", {})})
+    optimizer = getattr(model, "optimizer", None)
+    return Probe(function, {"compile_config": payload.get("compile_config", {}),
+                            "shared_optimizer": optimizer is not None
+                            and optimizer is getattr(other, "optimizer", None)})
 
 
 def keep_array(value: object, found: dict, key: str, lists: bool = False) -> str:
@@ -150,7 +173,7 @@ def training_probe(module: ModuleType, t: Training, ns: dict, bench: Workbench,
     else:
         own_build = passes(module, t.build, ns, bench, state)
         own_compile = bool(t.compile) and passes(module, t.compile, ns, bench, state)
-        workbench.seed_everything()  # as the notebook does before building: same start weights
+        workbench.seed_everything(bench.seed)  # as the notebook does before building
         model = call_student(ns, t.build, *t.build_args) if own_build else t.reference_model()
         if own_compile:
             call_student(ns, t.compile, model)
@@ -213,10 +236,31 @@ def verify_one_hot(result: Probe, labels: np.ndarray) -> list[Check]:
 
 
 def verify_model(result: Probe, spec: ModelSpec) -> list[Check]:
-    """A built model against its spec, field by field, from the rebuilt model."""
+    """A built model against its spec, field by field, from the rebuilt model; then, when the
+    function was also called with another input shape, the model it built for that shape."""
     fn, payload = result.function, result.data.get("model", {})
     facts = cache(lambda: rebuild.facts(payload, rebuild.rebuild(fn, payload)))
-    return [("returns a standard Keras model", facts, False), *model_checks(fn, facts, spec)]
+    checks = [("returns a standard Keras model", facts, False), *model_checks(fn, facts, spec)]
+    if "other_model" in result.data or "other_error" in result.data:
+        checks.append(("uses its input_shape argument", lambda: _uses_input_shape(result), False))
+    return checks
+
+
+def _uses_input_shape(result: Probe) -> None:
+    fn, error, shape = result.function, result.data.get("other_error"), OTHER_INPUT_SHAPE
+    if isinstance(error, dict):
+        raise CheckFailure(fn, f"a model for any input_shape, e.g. {shape}",
+                           f"that it raised {error.get('type', 'an error')} when called with "
+                           f"{shape}", "Build the model from the input_shape argument, e.g. "
+                           "keras.Input(shape=input_shape).")
+    payload = result.data.get("other_model") or {}
+    found = rebuild.facts(payload, rebuild.rebuild(fn, payload)).input_shape
+    if tuple(found or ()) != shape:
+        raise CheckFailure(fn, f"a model whose input is the input_shape it is given: called "
+                           f"with {shape}, an input of {shape}",
+                           f"an input of {tuple(found) if found else 'no fixed shape'}",
+                           "The model ignores its input_shape argument: use "
+                           "keras.Input(shape=input_shape) instead of a fixed shape.")
 
 
 def verify_compile(result: Probe, optimizer: str, losses: frozenset[str],
@@ -225,16 +269,20 @@ def verify_compile(result: Probe, optimizer: str, losses: frozenset[str],
     import keras
 
     fn, cfg = result.function, result.data.get("compile_config") or {}
+    labels = "sparse" if all(loss.startswith("sparse") for loss in losses) else "one_hot"
     expected = getattr(keras.optimizers, optimizer)().get_config()
     expected.update(optimizer_settings or {})
     what = "the given settings" if optimizer_settings else "its defaults"
     return [
         ("model is compiled", lambda: compile.check_compiled(fn, cfg), False),
+        ("a new optimizer for each model", lambda: compile.check_own_optimizer(
+            fn, result.data.get("shared_optimizer"), optimizer.lower()), False),
         (f"optimizer is {optimizer} at {what}",
          lambda: compile.check_optimizer(fn, cfg, optimizer, expected), False),
         (f"loss is {' or '.join(sorted(losses))}", lambda: compile.check_loss(fn, cfg, losses),
          False),
-        ("accuracy is the only metric", lambda: compile.check_accuracy_metric(fn, cfg), False),
+        ("accuracy is the only metric",
+         lambda: compile.check_accuracy_metric(fn, cfg, labels), False),
     ]
 
 
@@ -254,10 +302,11 @@ def predicted_classes(result: Probe, x: np.ndarray) -> np.ndarray:
     return trained_model(result).predict(x, batch_size=256, verbose=0).argmax(axis=1)
 
 
-def verify_training(result: Probe, bench: Workbench, epochs: int, threshold: float,
+def verify_training(result: Probe, bench: Workbench, epochs: int | None, threshold: float,
                     x_held: np.ndarray, more: tuple[Check, ...] = (),
                     score: Callable[[], tuple[float, float]] | None = None) -> list[Check]:
-    """The History of ``epochs`` epochs, then accuracy of at least threshold, measured here.
+    """The History of ``epochs`` epochs (None: the student chooses, up to MAX_EPOCHS), then
+    accuracy of at least threshold, measured here.
 
     ``x_held`` are the held-out test images as the model takes them; ``more`` are checks that
     run between the history checks and the accuracy check; ``score`` is the model's (loss,
@@ -267,13 +316,16 @@ def verify_training(result: Probe, bench: Workbench, epochs: int, threshold: flo
     score = score or cache(lambda: measured(result, x_held, bench.y_held))
 
     def accurate() -> dict:
-        training.check_min_accuracy(fn, score()[1], threshold, bench.held_out_count)
-        return {"test_loss": score()[0], "test_accuracy": score()[1]}
+        measure = training.check_min_accuracy(fn, score()[1], threshold, len(bench.y_held),
+                                              bench.held_out_count)
+        return {"test_loss": score()[0], "test_accuracy": score()[1], **measure}
 
     return [
         ("returns the History", lambda: training.check_returns_history(
             fn, result.data.get("type", ""), history), False),
-        (f"trains for {epochs} epochs", lambda: training.check_epochs(fn, history, epochs), False),
+        (f"trains for {epochs} epochs", lambda: training.check_epochs(fn, history, epochs), False)
+        if epochs else (f"trains for at most {course_config.MAX_EPOCHS} epochs", lambda: training.
+                        check_epochs_at_most(fn, history, course_config.MAX_EPOCHS), False),
         ("records loss and accuracy", lambda: training.check_history_metrics(fn, history), False),
         *more,
         (f"test accuracy of at least {threshold}", accurate, True),

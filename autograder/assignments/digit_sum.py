@@ -200,7 +200,7 @@ def _verify_compile(result: Probe, bench: Workbench) -> list[Check]:
         ("a loss for each output", lambda: multi_output.check_loss_per_output(
             fn, cfg, outputs, LOSSES, "The labels are integers, not one-hot rows."), False),
         ("accuracy for each output", lambda: multi_output.check_accuracy_per_output(
-            fn, cfg, outputs), False),
+            fn, cfg, outputs, "sparse"), False),
     ]
 
 
@@ -221,9 +221,10 @@ def _verify_train(result: Probe, bench: Workbench) -> list[Check]:
 
     def accurate(output: str) -> dict:
         accuracy = float(np.mean(probs()[output].argmax(axis=1) == truth[output]))
-        multi_output.check_output_accuracy(fn, output, accuracy, LIMITS[f"{output}_min_accuracy"],
-                                           bench.held_out_count)
-        return {f"{output}_test_accuracy": accuracy}
+        measure = multi_output.check_output_accuracy(
+            fn, output, accuracy, LIMITS[f"{output}_min_accuracy"], len(truth[output]),
+            bench.held_out_count)
+        return {f"{output}_test_accuracy": accuracy, **measure}
 
     return [
         ("returns the History", lambda: training.check_returns_history(

@@ -20,7 +20,8 @@ from autograder.assignments import common
 from autograder.assignments import improve_mnist_augmented as augmented
 from autograder.checks import arrays, models, training
 from autograder.checks.models import LayerSpec, ModelSpec
-from autograder.checks.results import Check
+from autograder.checks.results import Check, CheckFailure
+from autograder.checks.thresholds import Measure
 from autograder.probe import Probe, call_student
 from autograder.workbench import Workbench
 
@@ -229,10 +230,13 @@ def _verify_improved_training(result: Probe, bench: Workbench) -> list[Check]:
     def few_mistakes() -> dict:
         errors = int(np.sum(common.predicted_classes(result, bench.x_held) != labels))
         limit = error_limit(len(labels))
-        common.require(errors < limit, f"{fn}: the trained model", f"fewer than {limit} "
-                       f"misclassified test images (of {len(labels):,})", f"{errors}",
-                       training.held_out_hint(bench.held_out_count))
-        return {"misclassified": errors, "test_images": len(labels)}
+        measure = Measure(fn, "misclassified test images", errors, limit, len(labels),
+                          at_least=False).details()
+        if not errors < limit:
+            raise CheckFailure(f"{fn}: the trained model", f"fewer than {limit} misclassified "
+                               f"test images (of {len(labels):,})", f"{errors}",
+                               training.held_out_hint(bench.held_out_count), measure)
+        return {"misclassified": errors, "test_images": len(labels), **measure}
 
     return [
         ("returns the History", lambda: training.check_returns_history(

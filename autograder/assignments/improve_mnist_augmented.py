@@ -136,8 +136,9 @@ def verify_training(result: Probe, bench: Workbench) -> list[Check]:
         common.require(np.array_equal(first, second), fn, "the same predictions twice at "
                        "inference", "predictions that change from call to call")
         accuracy = float(np.mean(common.predicted_classes(result, bench.x_held) == bench.y_held))
-        training.check_min_accuracy(fn, accuracy, threshold, bench.held_out_count)
-        return {"test_accuracy": accuracy}
+        measure = training.check_min_accuracy(fn, accuracy, threshold, len(bench.y_held),
+                                              bench.held_out_count)
+        return {"test_accuracy": accuracy, **measure}
 
     return [("returns (model, History)", pair, False),
             ("no flips", lambda: augmentation.check_no_flips(fn, layers), False),

@@ -209,8 +209,9 @@ def _verify_logistic(result: Probe, bench: Workbench) -> list[Check]:
 
     def accurate() -> dict:
         accuracy = float(np.mean(_predictions(result, bench.flat_held) == bench.y_held))
-        training.check_min_accuracy(fn, accuracy, threshold, bench.held_out_count)
-        return {"test_accuracy": accuracy}
+        measure = training.check_min_accuracy(fn, accuracy, threshold, len(bench.y_held),
+                                              bench.held_out_count)
+        return {"test_accuracy": accuracy, **measure}
 
     return [
         ("returns a LogisticRegression", lambda: common.require(

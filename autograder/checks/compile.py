@@ -12,7 +12,23 @@ from autograder.checks.results import CheckFailure
 OPTIMIZER_SETTINGS = ("learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad", "momentum",
                       "nesterov", "rho", "weight_decay", "clipnorm", "clipvalue",
                       "global_clipnorm", "use_ema")
-ACCURACY_NAMES = frozenset({"accuracy", "acc", "sparse_categorical_accuracy"})
+# History keys of an accuracy, whichever correct spelling compiled it
+ACCURACY_NAMES = frozenset({"accuracy", "acc", "sparse_categorical_accuracy",
+                            "categorical_accuracy"})
+# What each spelling of an accuracy metric measures. "accuracy" and "acc" are matched to the
+# labels by Keras; keras.metrics.Accuracy ("Accuracy") counts exact equality of prediction and
+# label, which a probability never has.
+_ACCURACY_KINDS = {"accuracy": "auto", "acc": "auto",
+                   "sparse_categorical_accuracy": "sparse", "categorical_accuracy": "one_hot",
+                   "binary_accuracy": "binary", "Accuracy": "exact",
+                   "SparseCategoricalAccuracy": "sparse", "CategoricalAccuracy": "one_hot",
+                   "BinaryAccuracy": "binary"}
+_WRONG_ACCURACY = {
+    "exact": "It counts predictions exactly equal to their labels, which probabilities never are",
+    "binary": "It is an accuracy for two classes",
+    "sparse": "It expects integer labels, and these labels are one-hot",
+    "one_hot": "It expects one-hot labels, and these labels are integers",
+}
 
 
 def snake(name: str) -> str:
@@ -47,6 +63,15 @@ def check_compiled(function: str, compile_config: dict | None) -> None:
         raise CheckFailure(function, "the model to be compiled (model.compile(...))",
                            "a model that was not compiled",
                            "Call model.compile inside the function; it need not return anything.")
+
+
+def check_own_optimizer(function: str, shared: Any, name: str) -> None:
+    """Each model the function compiles gets an optimizer of its own."""
+    if shared is True:
+        raise CheckFailure(function, "a new optimizer for each model it compiles",
+                           "one optimizer object given to two models",
+                           "Keras 3 cannot train a second model with it: create the optimizer "
+                           f"inside {function}, e.g. optimizer={name!r}.")
 
 
 def check_optimizer(function: str, compile_config: dict, kind: str,
@@ -84,10 +109,35 @@ def check_loss(function: str, compile_config: dict, accepted: frozenset[str]) ->
                            "from_logits=True", "The model already ends in a softmax.")
 
 
-def check_accuracy_metric(function: str, compile_config: dict) -> None:
-    """Accuracy, in any of its spellings, is the only metric."""
+def accuracy_kind(metric: Any) -> tuple[str | None, str]:
+    """What a serialized metric measures ("auto", "sparse", "one_hot", "binary", "exact", or
+    None when it is no accuracy) and how to show it: ``'acc'`` or ``CategoricalAccuracy()``."""
+    if isinstance(metric, str):
+        return _ACCURACY_KINDS.get(metric), repr(metric)
+    if isinstance(metric, dict):
+        config, kind = metric.get("config"), str(metric.get("class_name", ""))
+        if isinstance(config, str):  # a plain function such as keras.metrics.categorical_accuracy
+            return _ACCURACY_KINDS.get(config), config
+        return _ACCURACY_KINDS.get(kind), f"{kind}()"
+    return None, type(metric).__name__
+
+
+def check_accuracy_metric(function: str, compile_config: dict, labels: str) -> None:
+    """Accuracy, in any spelling that fits ``labels`` ("sparse" or "one_hot"), is the only
+    metric."""
     metrics = compile_config.get("metrics") or []
-    names = [metric_name(metric) for metric in metrics]
-    if len(names) != 1 or names[0] not in ACCURACY_NAMES:
+    if len(metrics) != 1:
+        names = [metric_name(metric) for metric in metrics]
         raise CheckFailure(f"{function}: metrics", "accuracy as the only metric",
                            str(names) if names else "no metrics")
+    check_accuracy_fits(f"{function}: metrics", metrics[0], labels,
+                        "accuracy as the only metric")
+
+
+def check_accuracy_fits(subject: str, metric: Any, labels: str, expected: str) -> None:
+    """One metric is an accuracy that can measure a classifier on ``labels``."""
+    kind, shown = accuracy_kind(metric)
+    if kind in ("auto", labels):
+        return
+    raise CheckFailure(subject, expected, shown, f"{_WRONG_ACCURACY[kind]}: use "
+                       "metrics=['accuracy']." if kind in _WRONG_ACCURACY else "")

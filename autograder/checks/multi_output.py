@@ -9,8 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from autograder.checks.compile import ACCURACY_NAMES, loss_name, metric_name
+from autograder.checks.compile import (
+    ACCURACY_NAMES,
+    accuracy_kind,
+    check_accuracy_fits,
+    loss_name,
+)
 from autograder.checks.results import CheckFailure
+from autograder.checks.thresholds import Measure
 from autograder.checks.training import held_out_hint
 
 
@@ -161,18 +167,24 @@ def check_loss_per_output(function: str, compile_config: dict, outputs: tuple[st
                                "The output already ends in a softmax.")
 
 
-def check_accuracy_per_output(function: str, compile_config: dict,
-                              outputs: tuple[str, ...]) -> None:
-    """Accuracy, in any spelling, among the metrics of every output."""
+def check_accuracy_per_output(function: str, compile_config: dict, outputs: tuple[str, ...],
+                              labels: str) -> None:
+    """Accuracy, in any spelling that fits ``labels`` ("sparse" or "one_hot"), among the
+    metrics of every output."""
     metrics = per_output(compile_config.get("metrics"), outputs) or {}
     for name in outputs:
         found = metrics.get(name)
         found = found if isinstance(found, list) else [] if found is None else [found]
-        if not {metric_name(metric) for metric in found} & ACCURACY_NAMES:
-            shape = "{" + ", ".join(f"'{o}': ['accuracy']" for o in outputs) + "}"
+        shape = "{" + ", ".join(f"'{o}': ['accuracy']" for o in outputs) + "}"
+        kinds = [accuracy_kind(metric)[0] for metric in found]
+        if not any(kinds):
             raise CheckFailure(f"{function}: metrics", f"accuracy for each output, {shape}",
                                repr(compile_config["metrics"]) if compile_config.get(
                                    "metrics") else "no metrics")
+        for metric, kind in zip(found, kinds, strict=True):
+            if kind:
+                check_accuracy_fits(f"{function}: metrics of '{name}'", metric, labels,
+                                    f"accuracy for each output, {shape}")
 
 
 def check_history_per_output(function: str, history: dict[str, list],
@@ -189,8 +201,12 @@ def check_history_per_output(function: str, history: dict[str, list],
 
 
 def check_output_accuracy(function: str, output: str, accuracy: float, threshold: float,
-                          held_out: int = 0) -> None:
-    """One output's accuracy of at least ``threshold``, measured on ``held_out`` images if any."""
+                          images: int, held_out: int = 0) -> dict:
+    """One output's accuracy of at least ``threshold`` on ``images`` test images (``held_out``
+    of them kept from the notebook); returns the Measure as details."""
+    measure = Measure(function, f"'{output}' test accuracy", accuracy, threshold,
+                      images).details()
     if not accuracy >= threshold:
         raise CheckFailure(f"{function}: the '{output}' output", f"test accuracy of at least "
-                           f"{threshold:g}", f"{accuracy:.4f}", held_out_hint(held_out))
+                           f"{threshold:g}", f"{accuracy:.4f}", held_out_hint(held_out), measure)
+    return measure

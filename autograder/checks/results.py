@@ -12,8 +12,10 @@ log = logging.getLogger(__name__)
 class CheckFailure(Exception):
     """The one failure type students see: what was checked, expected, found, and a hint."""
 
-    def __init__(self, subject: str, expected: str, found: str, hint: str = "") -> None:
+    def __init__(self, subject: str, expected: str, found: str, hint: str = "",
+                 details: dict | None = None) -> None:
         self.subject, self.expected, self.found, self.hint = subject, expected, found, hint
+        self.details = details or {}  # what the check measured, kept for the instructor
         super().__init__(self.message)
 
     @property
@@ -31,7 +33,7 @@ class CheckResult:
     passed: bool
     message: str = ""
     hidden: bool = False
-    details: dict = field(default_factory=dict)  # what a passing check measured, if anything
+    details: dict = field(default_factory=dict)  # what the check measured, if anything
 
     def to_dict(self) -> dict:
         return {"function": self.function, "name": self.name, "passed": self.passed,
@@ -81,7 +83,8 @@ def run_checks(function: str, checks: Sequence[Check]) -> list[CheckResult]:
         try:
             measured = thunk()
         except CheckFailure as failure:
-            results.append(CheckResult(function, name, False, failure.message, hidden))
+            results.append(CheckResult(function, name, False, failure.message, hidden,
+                                       failure.details))
             break
         except Exception as error:  # a grader bug or data we cannot read: say so plainly
             log.exception("check %s of %s could not run", name, function)

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from autograder.checks.results import CheckFailure
+from autograder.checks.thresholds import Measure
 
 
 def check_returns_history(function: str, type_name: str, history: dict | None) -> None:
@@ -19,6 +20,16 @@ def check_epochs(function: str, history: dict[str, list], epochs: int) -> None:
     if found != epochs:
         raise CheckFailure(function, f"{epochs} epochs of training",
                            f"{found} (the history has {found} entries)")
+
+
+def check_epochs_at_most(function: str, history: dict[str, list], most: int) -> None:
+    """From 1 to ``most`` epochs, where the student chooses how long to train."""
+    found = len(history.get("loss", []))
+    if not 1 <= found <= most:
+        raise CheckFailure(function, f"from 1 to {most} epochs of training",
+                           f"{found} (the history has {found} entries)",
+                           "Grading trains the model again, and allows at most that many."
+                           if found > most else "")
 
 
 def check_batch_size(function: str, params: dict | None, batch_size: int, samples: int) -> None:
@@ -45,12 +56,15 @@ def held_out_hint(count: int) -> str:
             if count else "")
 
 
-def check_min_accuracy(function: str, accuracy: float, threshold: float,
-                       held_out: int = 0) -> None:
-    """Accuracy of at least ``threshold``; ``held_out`` images were kept from the notebook."""
+def check_min_accuracy(function: str, accuracy: float, threshold: float, images: int,
+                       held_out: int = 0) -> dict:
+    """Accuracy of at least ``threshold`` on ``images`` test images, ``held_out`` of them kept
+    from the notebook; returns the Measure as details."""
+    measure = Measure(function, "test accuracy", accuracy, threshold, images).details()
     if not accuracy >= threshold:
         raise CheckFailure(f"{function}: the trained model", f"test accuracy of at least "
-                           f"{threshold:g}", f"{accuracy:.4f}", held_out_hint(held_out))
+                           f"{threshold:g}", f"{accuracy:.4f}", held_out_hint(held_out), measure)
+    return measure
 
 
 def check_loss_accuracy(function: str, returned: Any, measured: tuple[float, float]) -> None:

@@ -1,5 +1,7 @@
 """The graded functions of the source notebook, called directly (testbook style, no kernel)."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -87,3 +89,85 @@ def test_function_returning_none(bench):
     assert judge("get_model", notebook_namespace(wrong), bench).messages == [
         "get_model: expected a Keras model, found a value of type NoneType. Return the model "
         "you built."]
+
+
+GET_MODEL = """def get_model(input_shape):
+    return Sequential([
+        {first}
+        Conv2D(8, (3, 3), padding="same", activation="{activation}"{input_shape}),
+        MaxPooling2D((2, 2)),
+        Flatten(),
+        Dense(64, activation="relu"),
+        Dense(64, activation="relu"),
+        Dense(10, activation="softmax"),
+    ])"""
+
+
+def get_model(first="tf.keras.Input(shape=input_shape),", activation="relu", input_shape=""):
+    return {"get_model": GET_MODEL.format(first=first, activation=activation,
+                                          input_shape=input_shape)}
+
+
+def test_a_model_that_ignores_its_input_shape_argument_is_named(bench):
+    wrong = get_model(first="", input_shape=", input_shape=(28, 28, 1)")
+    assert judge("get_model", notebook_namespace(wrong), bench).messages == [
+        "get_model: expected a model whose input is the input_shape it is given: called with "
+        "(32, 32, 1), an input of (32, 32, 1), found an input of (28, 28, 1). The model ignores "
+        "its input_shape argument: use keras.Input(shape=input_shape) instead of a fixed shape."]
+
+
+def test_keras2_input_shape_of_the_argument_passes(bench):
+    right = get_model(first="", input_shape=", input_shape=input_shape")
+    assert judge("get_model", notebook_namespace(right), bench).messages == []
+
+
+def test_layers_added_one_by_one_pass(bench):
+    right = {"get_model": (
+        "def get_model(input_shape):\n    model = Sequential()\n"
+        "    model.add(tf.keras.Input(shape=input_shape))\n"
+        "    model.add(Conv2D(8, 3, padding='same', activation=tf.nn.relu))\n"
+        "    model.add(MaxPooling2D())\n    model.add(Flatten())\n"
+        "    model.add(Dense(64, 'relu'))\n    model.add(Dense(64, 'relu'))\n"
+        "    model.add(Dense(10, activation='softmax'))\n    return model")}
+    assert judge("get_model", notebook_namespace(right), bench).messages == []
+
+
+def test_a_keras2_activation_name_gets_its_keras3_spelling(bench):
+    wrong = get_model(activation="ReLU")
+    assert judge("get_model", notebook_namespace(wrong), bench).messages == [
+        "get_model: activation 'ReLU' is not a Keras 3 name; use 'relu'."]
+
+
+def test_an_exact_equality_accuracy_fails_compile_only(bench):
+    wrong = {"compile_model": (
+        "def compile_model(model):\n    model.compile(optimizer='adam', "
+        "loss='sparse_categorical_crossentropy', metrics=[tf.keras.metrics.Accuracy()])")}
+    assert judge("compile_model", notebook_namespace(wrong), bench).messages == [
+        "compile_model: metrics: expected accuracy as the only metric, found Accuracy(). It "
+        "counts predictions exactly equal to their labels, which probabilities never are: use "
+        "metrics=['accuracy']."]
+
+
+def test_a_compile_that_shares_one_optimizer_fails(bench):
+    wrong = {"compile_model": (
+        "OPTIMIZER = tf.keras.optimizers.Adam()\n"
+        "def compile_model(model):\n    model.compile(optimizer=OPTIMIZER, "
+        "loss='sparse_categorical_crossentropy', metrics=['accuracy'])")}
+    assert judge("compile_model", notebook_namespace(wrong), bench).messages == [
+        "compile_model: expected a new optimizer for each model it compiles, found one optimizer "
+        "object given to two models. Keras 3 cannot train a second model with it: create the "
+        "optimizer inside compile_model, e.g. optimizer='adam'."]
+
+
+def test_evaluate_model_that_reads_the_notebooks_images_instead_of_its_arguments_fails(bench):
+    state = {"model": build_model(cnn_mnist.SPEC)}
+    compile_reference(state["model"])
+    wrong = {"evaluate_model": (
+        "def evaluate_model(model, images, labels):\n"
+        "    return tuple(model.evaluate(scaled_test_images, test_labels, verbose=0))")}
+    ns = notebook_namespace(wrong)
+    ns["scaled_test_images"], ns["test_labels"] = bench.x_test, bench.y_test
+    messages = judge("evaluate_model", ns, bench, state).messages
+    assert len(messages) == 1
+    assert re.fullmatch(r"evaluate_model: expected \(test_loss, test_accuracy\) = "
+                        r"\(\d\.\d{4}, 0\.\d{4}\), found \(\d\.\d{4}, 0\.\d{4}\)\.", messages[0])

@@ -72,8 +72,33 @@ def test_solution_functions_pass_every_check(function):
      "Take the argmax of model.predict(...) over the last axis."),
     ("predicted_classes", "def predicted_classes(model, images):\n"
                           "    return model.predict_classes(images)",
-     "predicted_classes raised AttributeError: 'Sequential' object has no attribute "
-     "'predict_classes'"),
+     "predicted_classes: Keras 3 models have no predict_classes: take "
+     "np.argmax(model.predict(images), axis=1)."),
+    ("build_dense_model", "def build_dense_model(input_shape):\n    return keras.Sequential(["
+     "keras.Input(shape=(28, 28, 1)), layers.Flatten(), layers.Dense(512, activation='relu'),"
+     " layers.Dense(512, activation='relu'), layers.Dense(10, activation='softmax')])",
+     "build_dense_model: expected a model whose input is the input_shape it is given: called "
+     "with (32, 32, 1), an input of (32, 32, 1), found an input of (28, 28, 1). The model "
+     "ignores its input_shape argument: use keras.Input(shape=input_shape) instead of a fixed "
+     "shape."),
+    ("build_cnn_model", "def build_cnn_model(input_shape):\n    return keras.Sequential(["
+     "keras.Input(shape=input_shape), layers.Conv2D(32, (5, 5), activation='ReLU'), "
+     "layers.MaxPooling2D((2, 2)), layers.Conv2D(64, (5, 5), activation='relu'), "
+     "layers.MaxPooling2D((2, 2)), layers.Flatten(), layers.Dense(1024, activation='relu'), "
+     "layers.Dense(10, activation='Softmax')])",
+     "build_cnn_model: activation 'ReLU' is not a Keras 3 name; use 'relu'."),
+    ("compile_model", "OPTIMIZER = keras.optimizers.RMSprop()\ndef compile_model(model):\n"
+     "    model.compile(optimizer=OPTIMIZER, loss='categorical_crossentropy', "
+     "metrics=['accuracy'])",
+     "compile_model: expected a new optimizer for each model it compiles, found one optimizer "
+     "object given to two models. Keras 3 cannot train a second model with it: create the "
+     "optimizer inside compile_model, e.g. optimizer='rmsprop'."),
+    ("compile_model", "def compile_model(model):\n    model.compile(optimizer='rmsprop', "
+     "loss='categorical_crossentropy', "
+     "metrics=[keras.metrics.SparseCategoricalAccuracy()])",
+     "compile_model: metrics: expected accuracy as the only metric, found "
+     "SparseCategoricalAccuracy(). It expects integer labels, and these labels are one-hot: "
+     "use metrics=['accuracy']."),
     ("holdout_accuracy", "def holdout_accuracy(model, images, targets):\n"
                          "    p = np.argmax(model.predict(images, verbose=0), axis=1)\n"
                          "    return 100 * accuracy_score(np.argmax(targets, axis=1), p)",
@@ -102,3 +127,15 @@ def test_cnn_training_must_beat_the_dense_network():
     with pytest.raises(Exception, match="expected a higher test accuracy than the dense "
                                         r"network's 0\.\d{4}, found 0\.\d{4}"):
         checks["beats the dense network"]()
+
+
+@pytest.mark.parametrize("code", [
+    "def compile_model(model):\n    model.compile(optimizer=keras.optimizers.RMSprop(), "
+    "loss=keras.losses.CategoricalCrossentropy(), metrics=[keras.metrics.CategoricalAccuracy()])",
+    "def compile_model(model):\n    model.compile(optimizer='RMSprop', "
+    "loss=keras.losses.categorical_crossentropy, metrics=['acc'])",
+    "def compile_model(model):\n    model.compile(optimizer='rmsprop', "
+    "loss='categorical_crossentropy', metrics=['categorical_accuracy'])",
+])
+def test_every_spelling_of_the_compile_settings_passes(code):
+    assert judge("compile_model", {"compile_model": code}).messages == []

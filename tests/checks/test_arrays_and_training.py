@@ -51,7 +51,7 @@ def test_history_type():
 
 
 def test_accuracy_threshold():
-    assert message(lambda: training.check_min_accuracy("train_model", 0.9612, 0.97)) == (
+    assert message(lambda: training.check_min_accuracy("train_model", 0.9612, 0.97, 5000)) == (
         "train_model: the trained model: expected test accuracy of at least 0.97, found 0.9612.")
 
 

@@ -163,7 +163,7 @@ def test_feedback_pages_show_the_students_run_and_agree_with_the_gradebook(grade
 
     course, reports = graded
     report = reports["sgd_optimizer"]
-    [page] = feedback.generate(course, "cnn_mnist", ["sgd_optimizer"])
+    [page] = feedback.generate(course, "cnn_mnist", ["sgd_optimizer"]).pages
     nbgrader_page = (course.feedback("cnn_mnist", "sgd_optimizer") / "cnn_mnist.html").read_text()
     assert WRONG["sgd_optimizer"][1] in nbgrader_page
     assert "Traceback (most recent call last)" not in nbgrader_page

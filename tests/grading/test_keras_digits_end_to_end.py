@@ -47,7 +47,8 @@ on_the_sample = pytest.mark.xdist_group("keras_digits_sample")
 
 @pytest.fixture(scope="module")
 def solution(tmp_path_factory, grading_client):
-    return grade_fixtures(tmp_path_factory, grading_client, "keras_digits", ("solution",))
+    return grade_fixtures(tmp_path_factory, grading_client, "keras_digits",
+                          patches={"solution": {}})
 
 
 @pytest.fixture(scope="module")
