@@ -152,8 +152,24 @@ def _demo(args: argparse.Namespace) -> int:
         graded = argparse.Namespace(course=args.course, db=args.db, assignment=assignment,
                                     submissions=str(samples), no_feedback=False, regrade=False,
                                     scheduler=None, workers=None)
-        failed += _grade(graded) + _report(graded)
+        failed += _grade(graded) + _report(graded) + _unexpected(course, assignment, samples)
     return 1 if failed else 0
+
+
+def _unexpected(course: Course, assignment: str, samples: Path) -> int:
+    """1 if a sample's score in the gradebook is not the one ``samples/expected.json`` declares."""
+    import json
+
+    from autograder import gradebook
+
+    declared = json.loads((samples / "expected.json").read_text())
+    found = gradebook.scores(assignment, course.db_url)
+    wrong = [f"{student} got {found.get(student, 'no grade')}, expected {score:g}"
+             for student, score in sorted(declared.items()) if found.get(student) != score]
+    if wrong:
+        print(f"{assignment}: samples graded otherwise than samples/{assignment}/expected.json "
+              f"declares: {'; '.join(wrong)}", file=sys.stderr)
+    return 1 if wrong else 0
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,16 +24,18 @@ os.environ[course_config.MNIST_PATH_ENV] = str(MNIST)
 
 # Wrong submissions are graded on the first SAMPLE_TRAIN training images of real MNIST (all
 # 10,000 test images) to keep the suite fast; the instructor solutions train on all of MNIST and
-# meet the thresholds of course_config. On the sample, these thresholds hold instead: what the
-# solution's code reaches on it (measured), with a margin.
+# meet the thresholds of course_config. On the sample, these thresholds hold instead: below the
+# worst of 3 seeds of the solution's code on it (`calibrate` on the sample, 2026-12-05, worst
+# seed in the comments) by at least 3 standard errors, so that another CPU's weights still
+# clear them.
 SAMPLE_TRAIN = 6000
 SAMPLE_THRESHOLDS = {
-    "cnn_mnist": {"min_test_accuracy": 0.935},  # solution on the sample: 0.9484
-    "keras_digits": {"dense_min_accuracy": 0.925, "cnn_min_accuracy": 0.945},  # 0.9376, 0.9554
-    "mnist_baselines": {"logistic_min_accuracy": 0.885, "mlp_min_accuracy": 0.915,
-                        "cnn_min_accuracy": 0.95},  # 0.8996, 0.9268, 0.9608
-    "improve_mnist": {"first_min_accuracy": 0.91, "max_errors": 400,
-                      "augmented_min_accuracy": 0.955},  # 0.9194, 294 errors, 0.9682
+    "cnn_mnist": {"min_test_accuracy": 0.92},  # 0.9366: 4.3 SE
+    "keras_digits": {"dense_min_accuracy": 0.925, "cnn_min_accuracy": 0.945},  # 0.9540, 0.9640
+    "mnist_baselines": {"logistic_min_accuracy": 0.885, "mlp_min_accuracy": 0.905,
+                        "cnn_min_accuracy": 0.935},  # 0.8996 (any seed), 0.9200, 0.9486
+    "improve_mnist": {"first_min_accuracy": 0.90, "max_errors": 400,
+                      "augmented_min_accuracy": 0.955},  # 0.9150, 150 errors, 0.9680
 }  # digit_sum's sum output needs all of MNIST to learn adding (0.71 on the sample): graded in full
 
 
@@ -57,9 +60,10 @@ def solution_namespace(assignment: str, replace: dict[str, str] | None = None) -
                         replace)
 
 
-def write_submission(assignment: str, path: Path, replace: dict[str, str] | None = None) -> Path:
+def write_submission(assignment: str, path: Path, replace: dict[str, str] | None) -> Path:
     """A submission made from the committed release, as a student fills it in: each solution
-    cell holds the source's solution (markers dropped), or ``replace[grade_id]`` (a defect)."""
+    cell holds the source's solution (markers dropped), or ``replace[grade_id]`` (a defect);
+    with ``replace`` None, the release as it is (a blank submission)."""
     source = REPO / course_config.SOURCE_DIR / assignment / f"{assignment}.ipynb"
     solutions = {cell.metadata["nbgrader"]["grade_id"]: cell.source
                  for cell in nbformat.read(source, as_version=4).cells
@@ -68,8 +72,8 @@ def write_submission(assignment: str, path: Path, replace: dict[str, str] | None
                        as_version=4)
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in solutions:
-            cell.source = (replace or {})[grade_id] if grade_id in (replace or {}) else "\n".join(
+        if grade_id in solutions and replace is not None:
+            cell.source = replace[grade_id] if grade_id in replace else "\n".join(
                 line for line in solutions[grade_id].splitlines()
                 if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -115,7 +119,8 @@ def grading_client():
 
 
 def grade_fixtures(tmp_path_factory, client, assignment: str, only: tuple[str, ...] = (),
-                   sample: Path | None = None, patches: dict[str, dict[str, str]] | None = None):
+                   sample: Path | None = None,
+                   patches: dict[str, dict[str, str] | None] | None = None):
     """Grade the fixture notebooks of an assignment (all, or ``only`` these, plus ``patches``:
     submissions written by write_submission, by student) into a throwaway course, once; on all
     of MNIST, or on ``sample`` with SAMPLE_THRESHOLDS.
@@ -166,10 +171,16 @@ def assert_blank_gets_zero(report, points: dict[str, float]) -> None:
         f: [f"{f} is not written yet: it still raises NotImplementedError."] for f in points}
 
 
-def assert_loses_exactly(report, points: dict[str, float], function: str, message: str) -> None:
-    """The report lost the points of ``function`` only, with ``message`` as its one failure."""
+def assert_loses_exactly(report, points: dict[str, float], function: str,
+                         message: str | re.Pattern) -> None:
+    """The report lost the points of ``function`` only, with ``message`` as its one failure
+    (a pattern where the message holds figures of a trained model, which vary by CPU)."""
     assert scores(report) == {f: (0 if f == function else p) for f, p in points.items()}
-    assert failures(report) == {function: [message]}
+    if isinstance(message, re.Pattern):
+        [found] = failures(report)[function]
+        assert set(failures(report)) == {function} and message.fullmatch(found), found
+    else:
+        assert failures(report) == {function: [message]}
 
 
 def assert_hand_grades_add_to_total(course, report, assignment: str) -> None:

@@ -42,8 +42,10 @@ def judge(function, ns, bench, state=None):
     return verdicts.judge(mnist_baselines, found, bench, POINTS[function])
 
 
-def messages(function, source, bench, state=None):
-    return judge(function, notebook_namespace({function: source}), bench, state).messages
+def messages(function, source, bench, state=None, notebook_globals=None):
+    ns = notebook_namespace({function: source})
+    ns.update(notebook_globals or {})
+    return judge(function, ns, bench, state).messages
 
 
 def test_the_assignment_is_registered():
@@ -64,9 +66,11 @@ def test_solution_functions_pass_every_check(bench, function):
 def test_count_misclassified_of_the_solution_passes_on_the_stand_in_model(bench, state):
     result = judge("count_misclassified", notebook_namespace(), bench, state)
     stand_in = state["quick_logistic"]  # fitted by the probe on 2,000 images
-    expected = int(np.sum(stand_in.predict(bench.flat_test) != bench.y_test))
+    counted = mnist_baselines.COUNTED  # the first test images, not the notebook's
+    expected = int(np.sum(stand_in.predict(bench.flat_test[:counted])
+                          != bench.y_test[:counted]))
     assert result.passed and result.checks[0].details == {"misclassified": expected}
-    assert 1000 < expected < 1300
+    assert 0.10 * counted < expected < 0.16 * counted  # 572 of 4,000 here: harder digits
 
 
 def test_unscaled_flat_images_are_named(bench):
@@ -139,10 +143,12 @@ def test_misclassified_indices_of_correct_images(bench):
     source = ("def misclassified_indices(model, images, labels):\n    predicted = "
               "model.predict(images, verbose=0).argmax(axis=1)\n"
               "    return np.flatnonzero(predicted == labels)")
-    assert messages("misclassified_indices", source, bench) == [
-        "misclassified_indices: expected the 890 indices of misclassified images, found 890 "
-        "missing (first: 0) and 110 extra (first: 3). Those are the images the model classified "
-        "correctly."]
+    [found] = messages("misclassified_indices", source, bench)
+    # how many an untrained CNN gets wrong depends on the CPU; every one of 1,000 is off
+    match = re.fullmatch(r"misclassified_indices: expected the (\d+) indices of misclassified "
+                         r"images, found \1 missing \(first: \d+\) and (\d+) extra \(first: "
+                         r"\d+\)\. Those are the images the model classified correctly\.", found)
+    assert match and int(match[1]) + int(match[2]) == 1000, found
 
 
 def test_misclassified_indices_as_a_mask(bench):
@@ -156,10 +162,21 @@ def test_misclassified_indices_as_a_mask(bench):
 def test_count_of_correct_images(bench, state):
     source = "def count_misclassified(m, x, y):\n    return int(np.sum(m.predict(x) == y))"
     found = messages("count_misclassified", source, bench, state)
-    wrong = int(np.sum(state["quick_logistic"].predict(bench.flat_test) != bench.y_test))
-    assert found == [  # e.g. "expected 1127 misclassified test images, found 8873. That is ..."
-        f"count_misclassified: expected {wrong} misclassified test images, found {10000 - wrong}. "
-        "That is the number of correctly classified images."]
+    counted = mnist_baselines.COUNTED
+    wrong = int(np.sum(state["quick_logistic"].predict(bench.flat_test[:counted])
+                       != bench.y_test[:counted]))
+    assert found == [  # e.g. "expected 451 misclassified test images, found 3549. That is ..."
+        f"count_misclassified: expected {wrong} misclassified test images, found "
+        f"{counted - wrong}. That is the number of correctly classified images."]
+
+
+def test_a_count_on_the_notebooks_images_instead_of_the_arguments_fails(bench, state):
+    source = ("def count_misclassified(m, x, y):\n"
+              "    return int(np.sum(m.predict(flat_test_images) != test_labels))")
+    ns_globals = {"flat_test_images": bench.flat_test, "test_labels": bench.y_test}
+    found = messages("count_misclassified", source, bench, state, ns_globals)
+    assert len(found) == 1 and re.fullmatch(
+        r"count_misclassified: expected \d+ misclassified test images, found \d+\.", found[0])
 
 
 def test_logistic_regression_below_the_threshold(bench):

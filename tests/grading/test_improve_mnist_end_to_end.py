@@ -4,6 +4,8 @@ The solution is graded on all of MNIST, the other fixtures on the sample (tests/
 run once into a throwaway course and in its own xdist group: the two workers share the load.
 """
 
+import re
+
 import pytest
 
 import course_config
@@ -28,10 +30,10 @@ WRONG = {
         "augmentation_layers",
         "augmentation_layers: expected no RandomFlip layer, found RandomFlip as layer 1. A "
         "mirrored 2, 3 or 7 is not a digit any more: leave flips out."),
-    "transposed_confusion_matrix": (
-        "model_confusion_matrix",
-        "model_confusion_matrix: entry [0, 6]: expected 1 image of digit 0 predicted as 6, found "
-        "3. It looks transposed: rows are the true digits, columns the predicted ones."),
+    "transposed_confusion_matrix": ("model_confusion_matrix", re.compile(  # a trained model's
+        r"model_confusion_matrix: entry \[(\d), (\d)\]: expected \d+ images? of digit \1 "
+        r"predicted as \2, found \d+\. It looks transposed: rows are the true digits, columns "
+        r"the predicted ones\.")),
     "class_fractions_not_counts": (
         "class_counts",
         "class_counts: the training labels: expected digit 0 counted 592 times, found "
@@ -40,11 +42,10 @@ WRONG = {
         "train_first_model",
         "train_first_model: expected a batch size of 128 (47 steps per epoch on 6,000 images), "
         "found 24 steps per epoch (a batch size of about 250)."),
-    "improved_model_one_epoch": (
-        "train_improved_model",
+    "improved_model_one_epoch": ("train_improved_model", re.compile(re.escape(
         "train_improved_model: the trained model: expected fewer than 200 misclassified test "
-        "images (of 5,000), found 460. The grader measured it on 5,000 test images that the "
-        "notebook never had."),
+        "images (of 5,000), found ") + r"\d+" + re.escape(  # its count depends on the CPU
+        ". The grader measured it on 5,000 test images that the notebook never had."))),
     "augmentation_after_first_conv": (
         "train_with_augmentation",
         "train_with_augmentation: expected augmentation layers before the first Conv2D, found "

@@ -20,6 +20,47 @@ pytestmark = pytest.mark.slow
 CONFIG = course_config.ASSIGNMENTS["keras_digits"]
 POINTS = CONFIG.points
 FULL = sum(POINTS.values())
+# Each wrong submission is the release filled in with the solution but for one cell, by grade
+# id (conftest's write_submission); its expected outcome is the function that loses its points
+# and the one message it gets.
+DENSE = """def build_dense_model(input_shape):
+    return keras.Sequential([
+        keras.Input(shape=input_shape),
+        layers.Flatten(),
+        layers.Dense(512, activation="relu"),
+        layers.Dense(256, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])"""
+CNN = """def build_cnn_model(input_shape):
+    return keras.Sequential([
+        keras.Input(shape=input_shape),
+        layers.MaxPooling2D((2, 2)),
+        layers.Conv2D(32, (5, 5), padding="valid", activation="relu"),
+        layers.Conv2D(64, (5, 5), padding="valid", activation="relu"),
+        layers.MaxPooling2D((2, 2)),
+        layers.Flatten(),
+        layers.Dense(1024, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])"""
+PATCHES = {
+    "dense_256_units": {"build_dense_model": DENSE},
+    "adam_optimizer": {"compile_model": (
+        "def compile_model(model):\n    model.compile(optimizer='adam', "
+        "loss='categorical_crossentropy', metrics=['accuracy'])")},
+    "unscaled_images": {"prepare_images": (
+        "def prepare_images(images):\n"
+        "    return images.reshape(len(images), 28, 28, 1).astype('float32')")},
+    "eleven_class_one_hot": {"one_hot_labels": (
+        "def one_hot_labels(labels):\n"
+        "    return keras.utils.to_categorical(labels, num_classes=11)")},
+    "pooling_before_conv": {"build_cnn_model": CNN},
+    "predict_classes_removed": {"predicted_classes": (
+        "def predicted_classes(model, images):\n    return model.predict_classes(images)")},
+    "shared_optimizer": {"compile_model": (
+        "OPTIMIZER = keras.optimizers.RMSprop()\n\n\ndef compile_model(model):\n"
+        "    model.compile(optimizer=OPTIMIZER, loss='categorical_crossentropy', "
+        "metrics=['accuracy'])")},
+}
 WRONG = {
     "dense_256_units": ("build_dense_model",
                         "build_dense_model: layer 3 (Dense): expected units 512, found 256."),
@@ -36,8 +77,15 @@ WRONG = {
                             "layer 1 (MaxPooling2D (2, 2)); missing layer 2 (MaxPooling2D "
                             "(2, 2))."),
     "predict_classes_removed": ("predicted_classes",
-                                "predicted_classes raised AttributeError: 'Sequential' object "
-                                "has no attribute 'predict_classes'"),
+                                "predicted_classes: Keras 3 models have no predict_classes: "
+                                "take np.argmax(model.predict(images), axis=1)."),
+    # the notebook trains the dense network, then its CNN training fails in fit; the grader
+    # trains both with the reference compile settings, so only compile_model loses its point
+    "shared_optimizer": ("compile_model",
+                         "compile_model: expected a new optimizer for each model it compiles, "
+                         "found one optimizer object given to two models. Keras 3 cannot train "
+                         "a second model with it: create the optimizer inside compile_model, "
+                         "e.g. optimizer='rmsprop'."),
 }
 
 
@@ -53,7 +101,8 @@ def solution(tmp_path_factory, grading_client):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, grading_client, mnist_sample):
-    return grade_fixtures(tmp_path_factory, grading_client, "keras_digits", ("blank", *WRONG),
+    return grade_fixtures(tmp_path_factory, grading_client, "keras_digits",
+                          patches={"blank": None, **PATCHES},
                           sample=mnist_sample)
 
 

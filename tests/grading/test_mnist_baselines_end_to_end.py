@@ -32,8 +32,8 @@ WRONG = {
     "eleven_class_one_hot": ("one_hot_labels",
                              "one_hot_labels: expected one-hot rows of 10 columns, one per "
                              "class, found shape (500, 11). Use 10 classes: the digits 0 to 9."),
-    "lr_keyword_removed_in_keras3": ("train_cnn", "train_cnn raised ValueError: Argument(s) not "
-                                                  "recognized: {'lr': 1.0}"),
+    "lr_keyword_removed_in_keras3": ("train_cnn", "train_cnn: the optimizer's argument lr is "
+                                                  "Keras 2's; Keras 3 calls it learning_rate."),
 }
 on_all_of_mnist = pytest.mark.xdist_group("mnist_baselines_full")
 on_the_sample = pytest.mark.xdist_group("mnist_baselines_sample")
