@@ -41,7 +41,10 @@ def _grade(args: argparse.Namespace) -> int:
         return 1
     todo = pipeline.plan(course, args.assignment, directory, args.regrade)
     if not todo.todo and not todo.skipped:
-        print(f"no submissions of {args.assignment} found", file=sys.stderr)
+        from autograder.grading.submissions import layout_hint
+
+        print(layout_hint(directory or course.submitted, args.assignment,
+                          course_config.ASSIGNMENTS[args.assignment].notebook), file=sys.stderr)
         return 1
     columns = (bars.TextColumn("{task.description}"), bars.BarColumn(),
                bars.MofNCompleteColumn(), bars.TextColumn("elapsed"), bars.TimeElapsedColumn(),

@@ -78,6 +78,24 @@ def test_grade_without_a_submissions_folder_says_where_it_looked(tmp_path, capsy
     assert not (course / "autograded").exists()
 
 
+def test_grade_on_a_folder_of_another_layout_says_what_it_looked_for_and_found(tmp_path,
+                                                                              capsys):
+    course = make_course(tmp_path / "course")
+    submissions = tmp_path / "subs"
+    for student in ("alice", "bob"):  # <student>/<notebook>.ipynb: neither layout
+        (submissions / student).mkdir(parents=True)
+        (submissions / student / "cnn_mnist.ipynb").write_text("{}")
+    (submissions / "notes.txt").write_text("")
+    assert cli.main(["--course", str(course), "grade", "cnn_mnist", str(submissions)]) == 1
+    assert capsys.readouterr().err == (
+        f"no submissions of cnn_mnist found in {submissions}: looked for "
+        "<student>/cnn_mnist/cnn_mnist.ipynb (nbgrader's layout) and <student>.ipynb (a flat "
+        "folder), and found alice/cnn_mnist.ipynb; bob/cnn_mnist.ipynb; notes.txt instead. Move "
+        "each notebook to <student>/cnn_mnist/cnn_mnist.ipynb or to <student>.ipynb in that "
+        "folder.\n")
+    assert not (course / "autograded").exists()
+
+
 def _broken_class(folder: Path, broken: tuple[str, ...] = tuple(BROKEN)) -> Path:
     """Submissions of the ``broken`` cases of BROKEN, made as the attack tests make them."""
     folder.mkdir()

@@ -41,6 +41,26 @@ def collect(directory: Path, assignment: str, notebook: str) -> list[Submission]
     return [found[student] for student in sorted(found) if STUDENT_ID.match(student)]
 
 
+def layout_hint(directory: Path, assignment: str, notebook: str) -> str:
+    """Why nothing was collected from ``directory``: the layouts looked for, what is there
+    instead (a few entries), and how to lay it out."""
+    entries = sorted(directory.iterdir()) if directory.is_dir() else []
+    found = "; ".join(_describe(entry) for entry in entries[:5])
+    found += f" and {len(entries) - 5} more" if len(entries) > 5 else ""
+    return (f"no submissions of {assignment} found in {directory}: looked for "
+            f"<student>/{assignment}/{notebook}.ipynb (nbgrader's layout) and <student>.ipynb "
+            f"(a flat folder), and found {found or 'nothing'} instead. Move each notebook to "
+            f"<student>/{assignment}/{notebook}.ipynb or to <student>.ipynb in that folder.")
+
+
+def _describe(entry: Path) -> str:
+    """A folder entry as ``name`` or ``folder/first, few, entries``."""
+    if not entry.is_dir():
+        return entry.name
+    inside = sorted(child.name for child in entry.iterdir())
+    return f"{entry.name}/{', '.join(inside[:3]) or '(empty)'}"
+
+
 def _timestamp(path: Path) -> str | None:
     """nbgrader's submission time, normalized; None if absent or unreadable."""
     from nbgrader.utils import parse_utc

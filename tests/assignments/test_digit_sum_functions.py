@@ -194,6 +194,32 @@ def test_compile_mistakes(bench, settings, message):
     assert messages("compile_digit_sum_model", source, bench) == [message]
 
 
+LOSSES = ("loss={'digit': 'sparse_categorical_crossentropy', "
+          "'sum': 'sparse_categorical_crossentropy'}")
+
+
+@pytest.mark.parametrize("metrics", [
+    "{'digit': 'acc', 'sum': keras.metrics.SparseCategoricalAccuracy()}",
+    "{'digit': ['sparse_categorical_accuracy'], "
+    "'sum': [keras.metrics.sparse_categorical_accuracy]}",
+    "[['accuracy'], ['acc']]",
+])
+def test_every_spelling_of_an_accuracy_for_each_output_passes(bench, metrics):
+    source = ("def compile_digit_sum_model(model):\n    model.compile(optimizer="
+              f"keras.optimizers.Adam(), {LOSSES}, metrics={metrics})")
+    assert messages("compile_digit_sum_model", source, bench) == []
+
+
+def test_an_exact_equality_accuracy_on_an_output_is_named(bench):
+    source = ("def compile_digit_sum_model(model):\n    model.compile(optimizer='adam', "
+              f"{LOSSES}, metrics={{'digit': 'accuracy', 'sum': keras.metrics.Accuracy()}})")
+    assert messages("compile_digit_sum_model", source, bench) == [
+        "compile_digit_sum_model: metrics of 'sum': expected accuracy for each output, "
+        "{'digit': ['accuracy'], 'sum': ['accuracy']}, found Accuracy(). It counts predictions "
+        "exactly equal to their labels, which probabilities never are: use "
+        "metrics=['accuracy']."]
+
+
 def training_messages(bench, history):
     """Judge train_digit_sum_model from a hand-made probe of the untrained reference model."""
     model = digit_sum.reference_model()
