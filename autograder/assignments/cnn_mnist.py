@@ -12,7 +12,7 @@ from typing import Any
 import course_config
 from autograder import probe as kernel
 from autograder import workbench
-from autograder.assignments import common
+from autograder.assignments import common, runs
 from autograder.checks import arrays, training
 from autograder.checks.models import LayerSpec, ModelSpec
 from autograder.checks.results import Check
@@ -66,7 +66,7 @@ def _probe_scale(ns: dict, bench: Workbench, state: dict) -> Probe:
     return Probe("scale_mnist_data", data, found)
 
 
-TRAINING = common.Training(
+TRAINING = runs.Training(
     train="train_model", build="get_model", build_args=(SPEC.input_shape,), spec=SPEC,
     data=lambda bench: (bench.x_train, bench.y_train),
     compile="compile_model", reference_compile=workbench.compile_reference,
@@ -91,7 +91,7 @@ _PROBES = {
     "scale_mnist_data": _probe_scale,
     "get_model": lambda ns, bench, state: common.model_probe("get_model", ns, SPEC.input_shape),
     "compile_model": lambda ns, bench, state: common.compile_probe("compile_model", ns, SPEC),
-    "train_model": lambda ns, bench, state: common.training_probe(
+    "train_model": lambda ns, bench, state: runs.training_probe(
         sys.modules[__name__], TRAINING, ns, bench, state),
     "evaluate_model": _probe_evaluate,
 }
@@ -142,7 +142,7 @@ def _two_arrays(fn: str, result: Probe) -> None:
 
 
 def _verify_train(result: Probe, bench: Workbench) -> list[Check]:
-    return common.verify_training(result, bench, int(CONFIG.thresholds["epochs"]),
+    return runs.verify_training(result, bench, int(CONFIG.thresholds["epochs"]),
                                   CONFIG.thresholds["min_test_accuracy"], bench.x_held)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import course_config
 from autograder import probe as kernel
 from autograder import rebuild, workbench
-from autograder.assignments import common
+from autograder.assignments import common, runs
 from autograder.checks import compile, multi_output, sums, training
 from autograder.checks.results import Check
 from autograder.probe import Probe, call_student
@@ -80,7 +80,7 @@ def reference_compile(model) -> None:
 
 
 # The notebook's trained model, its History and the data it trained on, reused when correct.
-TRAINING = common.Training(
+TRAINING = runs.Training(
     TRAIN, BUILD, (), None, lambda bench: tuple(a.copy() for a in train_data(bench)),
     compile=COMPILE, reference_compile=reference_compile,
     notebook=("model", "history", "x_train", "train_addends", "train_digits", "train_sums"),
@@ -154,7 +154,7 @@ def _probe_table(ns: dict, bench: Workbench, state: dict) -> Probe:
 _PROBES = {
     "make_addends": _probe_addends, "make_labels": _probe_labels,
     BUILD: lambda ns, bench, state: common.model_probe(BUILD, ns), COMPILE: _probe_compile,
-    TRAIN: lambda ns, bench, state: common.training_probe(sys.modules[__name__], TRAINING, ns,
+    TRAIN: lambda ns, bench, state: runs.training_probe(sys.modules[__name__], TRAINING, ns,
                                                            bench, state),
     "predict_sums": _probe_predict, "results_table": _probe_table,
 }

@@ -16,7 +16,7 @@ import numpy as np
 import course_config
 from autograder import probe as kernel
 from autograder import rebuild
-from autograder.assignments import common
+from autograder.assignments import common, runs
 from autograder.assignments import improve_mnist_augmented as augmented
 from autograder.checks import arrays, models, training
 from autograder.checks.models import LayerSpec, ModelSpec
@@ -53,7 +53,7 @@ def training_data(bench: Workbench) -> tuple[np.ndarray, np.ndarray]:
     return bench.x_train, bench.one_hot_train
 
 
-FIRST_TRAINING = common.Training(
+FIRST_TRAINING = runs.Training(
     "train_first_model", "build_first_model", (), FIRST, training_data,
     notebook=("first_model", "first_history", "x_train", "y_train"))
 
@@ -65,7 +65,7 @@ def _not_trained_further(ns: dict) -> bool:
     return not any(id(layer) in shared for layer in getattr(improved, "layers", []))
 
 
-IMPROVED_TRAINING = common.Training(
+IMPROVED_TRAINING = runs.Training(
     "train_improved_model", "build_improved_model", (), IMPROVED, training_data,
     notebook=("improved_model", "improved_history", "x_train", "y_train"),
     untouched=_not_trained_further)
@@ -103,7 +103,7 @@ def _errors(model, bench: Workbench) -> int:
 
 
 def _probe_improved_training(ns: dict, bench: Workbench, state: dict) -> Probe:
-    result = common.training_probe(sys.modules[__name__], IMPROVED_TRAINING, ns, bench, state)
+    result = runs.training_probe(sys.modules[__name__], IMPROVED_TRAINING, ns, bench, state)
     model = state.get(IMPROVED_TRAINING.train)
     state["improved_ok"] = result.data.get("history") is not None and model is not None and \
         _errors(model, bench) < error_limit(len(bench.y_test))
@@ -136,7 +136,7 @@ def improved_model(ns: dict, bench: Workbench, state: dict):
 
 
 def _probe_confusion(ns: dict, bench: Workbench, state: dict) -> Probe:
-    model = common.trained_or_fresh(IMPROVED_TRAINING, state)
+    model = runs.trained_or_fresh(IMPROVED_TRAINING, state)
     value = call_student(ns, "model_confusion_matrix", model, bench.x_test[:SAMPLE].copy(),
                          bench.y_test[:SAMPLE].copy())
     payload, weights = kernel.model_payload(model, weights=True)
@@ -144,8 +144,8 @@ def _probe_confusion(ns: dict, bench: Workbench, state: dict) -> Probe:
     return Probe("model_confusion_matrix", {"returned_type": kind, "model": payload}, weights)
 
 
-def _training(t: common.Training):
-    return lambda ns, bench, state: common.training_probe(sys.modules[__name__], t, ns, bench,
+def _training(t: runs.Training):
+    return lambda ns, bench, state: runs.training_probe(sys.modules[__name__], t, ns, bench,
                                                           state)
 
 
@@ -162,7 +162,7 @@ _PROBES = {
     "train_with_augmentation": lambda ns, bench, state: augmented.probe_training(
         sys.modules[__name__], ns, bench, state),
     "save_and_reload": lambda ns, bench, state: augmented.probe_save(
-        ns, state.get(augmented.TRAIN) or common.trained_or_fresh(IMPROVED_TRAINING, state)),
+        ns, state.get(augmented.TRAIN) or runs.trained_or_fresh(IMPROVED_TRAINING, state)),
 }
 
 
@@ -219,7 +219,7 @@ def _verify_first_training(result: Probe, bench: Workbench) -> list[Check]:
         fn, result.data.get("fit_params"), int(LIMITS["first_batch_size"]), len(bench.y_train)),
         False)
     more = (*common.verify_compile(compiled, "Adam", LOSSES), batch)
-    return common.verify_training(result, bench, int(LIMITS["first_epochs"]),
+    return runs.verify_training(result, bench, int(LIMITS["first_epochs"]),
                                   LIMITS["first_min_accuracy"], bench.x_held, more)
 
 

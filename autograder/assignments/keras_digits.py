@@ -14,7 +14,7 @@ import numpy as np
 import course_config
 from autograder import probe as kernel
 from autograder import workbench
-from autograder.assignments import common
+from autograder.assignments import common, runs
 from autograder.checks import arrays, training
 from autograder.checks.models import LayerSpec, ModelSpec
 from autograder.checks.results import Check
@@ -68,12 +68,12 @@ def _data(bench: Workbench) -> tuple[np.ndarray, np.ndarray]:
     return bench.x_train, bench.one_hot_train
 
 
-DENSE_TRAINING = common.Training(
+DENSE_TRAINING = runs.Training(
     train="train_dense_model", build="build_dense_model", build_args=(INPUT_SHAPE,), spec=DENSE,
     data=_data, compile="compile_model", reference_compile=reference_compile,
     notebook=("dense_model", "dense_history", "train_images", "train_targets"),
 )
-CNN_TRAINING = common.Training(
+CNN_TRAINING = runs.Training(
     train="train_cnn_model", build="build_cnn_model", build_args=(INPUT_SHAPE,), spec=CNN,
     data=_data, compile="compile_model", reference_compile=reference_compile,
     notebook=("cnn_model", "cnn_history", "train_images", "train_targets"),
@@ -90,7 +90,7 @@ def probe(function: str, ns: dict, bench: Workbench, state: dict) -> Probe:
 
 
 def _probe_cnn_training(ns: dict, bench: Workbench, state: dict) -> Probe:
-    result = common.training_probe(sys.modules[__name__], CNN_TRAINING, ns, bench, state)
+    result = runs.training_probe(sys.modules[__name__], CNN_TRAINING, ns, bench, state)
     dense = state.get(DENSE_TRAINING.train)
     if dense is not None and result.data.get("history") is not None:  # to compare the two
         payload, weights = kernel.model_payload(dense, weights=True, prefix="dense_")
@@ -100,7 +100,7 @@ def _probe_cnn_training(ns: dict, bench: Workbench, state: dict) -> Probe:
 
 
 def _probe_predicted(ns: dict, bench: Workbench, state: dict) -> Probe:
-    model = common.trained_or_fresh(CNN_TRAINING, state)
+    model = runs.trained_or_fresh(CNN_TRAINING, state)
     value = call_student(ns, "predicted_classes", model, bench.x_test[:SAMPLE])
     payload, weights = kernel.model_payload(model, weights=True)
     kind = common.keep_array(value, weights, "returned", lists=True)
@@ -108,7 +108,7 @@ def _probe_predicted(ns: dict, bench: Workbench, state: dict) -> Probe:
 
 
 def _probe_holdout(ns: dict, bench: Workbench, state: dict) -> Probe:
-    model = common.trained_or_fresh(CNN_TRAINING, state)
+    model = runs.trained_or_fresh(CNN_TRAINING, state)
     value = call_student(ns, "holdout_accuracy", model, bench.x_test[:SAMPLE],
                          bench.one_hot_test[:SAMPLE])
     payload, weights = kernel.model_payload(model, weights=True)
@@ -123,7 +123,7 @@ _PROBES = {
     "build_dense_model": lambda ns, bench, state: common.model_probe("build_dense_model", ns,
                                                                      INPUT_SHAPE),
     "compile_model": lambda ns, bench, state: common.compile_probe("compile_model", ns, DENSE),
-    "train_dense_model": lambda ns, bench, state: common.training_probe(
+    "train_dense_model": lambda ns, bench, state: runs.training_probe(
         sys.modules[__name__], DENSE_TRAINING, ns, bench, state),
     "build_cnn_model": lambda ns, bench, state: common.model_probe("build_cnn_model", ns,
                                                                    INPUT_SHAPE),
@@ -159,7 +159,7 @@ def _verify_prepare(result: Probe, bench: Workbench) -> list[Check]:
 def _verify_cnn_training(result: Probe, bench: Workbench) -> list[Check]:
     fn, thresholds = "train_cnn_model", CONFIG.thresholds
     score = cache(lambda: common.measured(result, bench.x_held, bench.y_held))
-    checks = common.verify_training(result, bench, None, thresholds["cnn_min_accuracy"],
+    checks = runs.verify_training(result, bench, None, thresholds["cnn_min_accuracy"],
                                     bench.x_held, score=score)
     if "dense_model" not in result.data:
         return checks
@@ -210,7 +210,7 @@ _VERIFIERS = {
                                                                   bench.y_train[:SAMPLE]),
     "build_dense_model": lambda result, bench: common.verify_model(result, DENSE),
     "compile_model": lambda result, bench: common.verify_compile(result, "RMSprop", LOSSES),
-    "train_dense_model": lambda result, bench: common.verify_training(
+    "train_dense_model": lambda result, bench: runs.verify_training(
         result, bench, None, CONFIG.thresholds["dense_min_accuracy"], bench.x_held),
     "build_cnn_model": lambda result, bench: common.verify_model(result, CNN),
     "train_cnn_model": _verify_cnn_training,

@@ -13,7 +13,7 @@ import numpy as np
 
 import course_config
 from autograder import probe as kernel
-from autograder.assignments import common
+from autograder.assignments import common, runs
 from autograder.checks import arrays, training
 from autograder.checks.models import LayerSpec, ModelSpec
 from autograder.checks.results import Check
@@ -47,10 +47,10 @@ COUNTED = 4000
 LOGISTIC = ("logistic", "flat_train_images", "train_labels")  # the notebook's fitted model, data
 
 # train_mlp and train_cnn compile inside, so no compile stand-in is ever used (compile=None).
-MLP_TRAINING = common.Training(
+MLP_TRAINING = runs.Training(
     "train_mlp", "build_mlp", (), MLP, lambda bench: (bench.flat_train, bench.one_hot_train),
     notebook=("mlp", "mlp_history", "flat_train_images", "one_hot_train_labels"))
-CNN_TRAINING = common.Training(
+CNN_TRAINING = runs.Training(
     "train_cnn", "build_cnn", (), CNN, lambda bench: (bench.x_train, bench.one_hot_train),
     notebook=("cnn", "cnn_history", "cnn_train_images", "one_hot_train_labels"))
 # The notebook's variables a probe may reuse: a check is redone when any of them changes.
@@ -113,7 +113,7 @@ def _probe_count(ns: dict, bench: Workbench, state: dict) -> Probe:
 
 def _probe_failures(ns: dict, bench: Workbench, state: dict) -> Probe:
     """The trained CNN if there is one, else a fresh seeded reference CNN."""
-    model = common.trained_or_fresh(CNN_TRAINING, state)
+    model = runs.trained_or_fresh(CNN_TRAINING, state)
     value = call_student(ns, "misclassified_indices", model, bench.x_test[:FAILURES].copy(),
                          bench.y_test[:FAILURES].copy())
     payload, weights = kernel.model_payload(model, weights=True)
@@ -121,8 +121,8 @@ def _probe_failures(ns: dict, bench: Workbench, state: dict) -> Probe:
     return Probe("misclassified_indices", {"returned_type": kind, "model": payload}, weights)
 
 
-def _training(t: common.Training):
-    return lambda ns, bench, state: common.training_probe(sys.modules[__name__], t, ns, bench,
+def _training(t: runs.Training):
+    return lambda ns, bench, state: runs.training_probe(sys.modules[__name__], t, ns, bench,
                                                           state)
 
 
@@ -249,7 +249,7 @@ def _verify_trained(result: Probe, bench: Workbench, name: str, optimizer: str,
     compiled = Probe(result.function,
                      {"compile_config": (result.data.get("model") or {}).get("compile_config")})
     more = tuple(common.verify_compile(compiled, optimizer, LOSSES, settings))
-    return common.verify_training(result, bench, int(CONFIG.thresholds[f"{name}_epochs"]),
+    return runs.verify_training(result, bench, int(CONFIG.thresholds[f"{name}_epochs"]),
                                   CONFIG.thresholds[f"{name}_min_accuracy"], x_held, more)
 
 
