@@ -181,8 +181,9 @@ ASSIGNMENTS: dict[str, Assignment] = {
             "train_cnn": 2,
             "misclassified_indices": 1,
         },
-        thresholds={"logistic_min_accuracy": 0.9, "mlp_min_accuracy": 0.97, "mlp_epochs": 2,
-                    "cnn_min_accuracy": 0.985, "cnn_epochs": 3},
+        # ours, not the source's: 2 SE below the worst of 5 calibration seeds (README)
+        thresholds={"logistic_min_accuracy": 0.9, "mlp_min_accuracy": 0.96, "mlp_epochs": 2,
+                    "cnn_min_accuracy": 0.98, "cnn_epochs": 3},
         manual={"why_cnns_suit_images": 1, "train_test_distributions": 1},
     ),
     "improve_mnist": Assignment(
@@ -201,8 +202,10 @@ ASSIGNMENTS: dict[str, Assignment] = {
             "train_with_augmentation": 1,
             "save_and_reload": 0,  # checked and reported, worth no points
         },
-        thresholds={"first_min_accuracy": 0.97, "first_epochs": 5, "first_batch_size": 128,
-                    "max_errors": 100, "improved_epochs": 6, "augmented_min_accuracy": 0.99,
+        # max_errors is the source's (< 1% error); the two accuracies are ours, set 2 SE or more
+        # below the worst of 5 calibration seeds (README, "Calibration")
+        thresholds={"first_min_accuracy": 0.965, "first_epochs": 5, "first_batch_size": 128,
+                    "max_errors": 100, "improved_epochs": 6, "augmented_min_accuracy": 0.985,
                     "max_rotation": 0.1, "max_shift": 0.2, "max_zoom": 0.2},
         manual={"why_channel_axis": 0.5, "what_predict_returns": 1},
     ),
