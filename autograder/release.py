@@ -13,15 +13,13 @@ from pathlib import Path
 import nbformat
 
 import course_config
-from autograder import gradebook
+from autograder import assignments, gradebook
 from autograder.checks import thresholds
 from autograder.checks.results import FunctionResult
 from autograder.course import Course
 from autograder.grading.pipeline import grade_notebook
 from autograder.notebook import prepare_grading
 from autograder.workbench import Workbench
-
-PACKAGE = Path(__file__).resolve().parent
 
 
 class ReleaseError(RuntimeError):
@@ -50,9 +48,9 @@ def sync_points(course: Course, assignment: str) -> bool:
 
 
 def _fingerprint(course: Course, assignment: str) -> str:
-    """Changes whenever the source, the course config or the kit's code changes."""
+    """Changes whenever the source, the course config or the kit's code for it changes."""
     digest = hashlib.sha256(course.source(assignment).read_bytes())
-    for path in sorted(PACKAGE.rglob("*.py")) + [Path(course_config.__file__)]:
+    for path in [*assignments.code_files(assignment), Path(course_config.__file__)]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -93,4 +93,5 @@ def _show_bound(m: Measure, margin_se: float) -> str:
     room = margin_se * m.standard_error
     if m.at_least:
         return f"{math.floor((m.value - room) * 1000) / 1000:g}"
-    return f"{math.ceil(m.value + room):g}"
+    count = math.ceil(m.value + room)  # course_config states counts per 10,000 test images
+    return f"{math.ceil(count * 10_000 / m.of):g} per 10,000 ({count} of {m.of:,})"

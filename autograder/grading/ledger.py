@@ -3,7 +3,8 @@ version, so a rerun grades only what is new or changed.
 
 A submission's key is the SHA-256 of its notebook and the data files submitted with it. The
 assignment's version is the SHA-256 of everything that decides its grade: the source and release
-notebooks, its points and thresholds, the grading limits and the kit's own code. Both are stored
+notebooks, its points and thresholds, the grading limits and the kit's own code (all of it but
+the other assignments' modules). Both are stored
 in ``results.json``, which is written last, so a grade interrupted anywhere before is redone.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import course_config
+from autograder import assignments
 from autograder.course import Course
 from autograder.grading.submissions import Submission
 
@@ -61,7 +63,7 @@ def assignment_version(course: Course, assignment: str, limits: object) -> str:
              ("source", course.source(assignment).read_bytes()),
              ("release", course.release(assignment).read_bytes())]
     parts += [(str(path.relative_to(KIT)), path.read_bytes())
-              for path in sorted(KIT.rglob("*.py"))]
+              for path in assignments.code_files(assignment)]
     return _digest(parts)
 
 

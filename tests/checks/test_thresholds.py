@@ -45,6 +45,17 @@ def test_thin_margins_are_named_with_what_to_change():
         "below in course_config.py, then run `autograder calibrate keras_digits`."]
 
 
+def test_a_thin_count_is_moved_in_the_units_course_config_states():
+    count = Measure("train_improved_model", "misclassified test images", 42, 50, 5000,
+                    at_least=False)
+    assert thresholds.thin("improve_mnist", [count], 2.0) == [
+        "train_improved_model: misclassified test images < 50: the solution measured 42, 1.1 "
+        "standard errors from the threshold (one standard error is 7.0 on 5,000 held-out "
+        "images); at least 2 are needed. Train the solution further, or move the threshold to "
+        "114 per 10,000 (57 of 5,000) or above in course_config.py, then run "
+        "`autograder calibrate improve_mnist`."]
+
+
 def test_a_failing_accuracy_check_still_says_what_a_student_reads():
     with pytest.raises(CheckFailure) as failure:
         check_min_accuracy("train_model", 0.9612, 0.97, 5000, 5000)

@@ -1,8 +1,10 @@
 """digit_sum: whole notebooks graded through the real pipeline on real MNIST (slow).
 
-The fixture notebooks are graded once into a throwaway course; the tests read what the run
-recorded. A wrong submission that breaks building, compiling or the training data is trained once
-more by the grader with stand-ins, so each costs about a minute.
+Each submission is the committed release filled in with the source's solution, except for the
+cells a patch replaces (tests/conftest.py, write_submission). They are graded once into a
+throwaway course; the tests read what the run recorded. A wrong submission that breaks building,
+compiling or the training data is trained once more by the grader with stand-ins, so each costs
+about a minute.
 """
 
 import re
@@ -19,6 +21,52 @@ POINTS = CONFIG.points
 FULL = sum(POINTS.values())
 LEAK = ("The sums must come from the model's own reading of the image, never from the true test "
         "labels: that is a label leak.")
+PATCHES = {  # the cells each wrong submission writes instead of the solution's
+    "sequential_one_output_model": {"build_digit_sum_model": (
+        'def build_digit_sum_model():\n'
+        '    return keras.Sequential([\n'
+        '        keras.Input(shape=(28, 28, 1)),\n'
+        '        layers.Conv2D(16, (3, 3), activation="relu"),\n'
+        '        layers.MaxPooling2D((2, 2)),\n'
+        '        layers.Flatten(),\n'
+        '        layers.Dense(64, activation="relu"),\n'
+        '        layers.Dense(19, activation="softmax"),\n'
+        '    ])')},
+    "single_loss_for_both_outputs": {"compile_digit_sum_model": (
+        'def compile_digit_sum_model(model):\n'
+        '    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",\n'
+        '                  metrics={"digit": ["accuracy"], "sum": ["accuracy"]})')},
+    "sum_label_off_by_one": {"make_labels": (
+        'def make_labels(digits, addends):\n'
+        '    digit_labels = np.array(digits, dtype="int64")\n'
+        '    return digit_labels, digit_labels + addends + 1')},
+    "table_predicted_from_labels": {"results_table": (
+        'def results_table(model, images, digit_labels, addends):\n'
+        '    actual = digit_labels + addends\n'
+        '    return pd.DataFrame({"digit": digit_labels, "addend": addends,'
+        ' "actual_sum": actual,\n'
+        '                         "predicted_sum": actual, "correct": True})')},
+    "true_labels_leak_into_sums": {"predict_sums": (
+        'def predict_sums(model, images, addends):\n'
+        '    return test_labels + addends')},
+    "twenty_class_sum_head": {"build_digit_sum_model": (
+        'def build_digit_sum_model():\n'
+        '    image = keras.Input(shape=(28, 28, 1), name="image")\n'
+        '    addend = keras.Input(shape=(1,), dtype="int32", name="addend")\n'
+        '    x = layers.Conv2D(16, (3, 3), activation="relu")(image)\n'
+        '    x = layers.MaxPooling2D((2, 2))(x)\n'
+        '    x = layers.Flatten()(x)\n'
+        '    x = layers.Dense(64, activation="relu")(x)\n'
+        '    digit = layers.Dense(10, activation="softmax", name="digit")(x)\n'
+        '    one_hot = layers.CategoryEncoding(num_tokens=10, output_mode="one_hot")(addend)\n'
+        '    both = layers.Concatenate()([digit, one_hot])\n'
+        '    hidden = layers.Dense(64, activation="relu")(both)\n'
+        '    total = layers.Dense(20, activation="softmax", name="sum")(hidden)\n'
+        '    return keras.Model(inputs=[image, addend], outputs=[digit, total])')},
+    "unseeded_addends": {"make_addends": (
+        'def make_addends(n, seed):\n'
+        '    return np.random.randint(0, 10, size=n)')},
+}
 WRONG = {
     # how many sums differ, and where first, depends on the trained model (the CPU): a pattern
     "true_labels_leak_into_sums": ("predict_sums", re.compile(re.escape(
@@ -56,7 +104,8 @@ WRONG = {
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, grading_client):
-    return grade_fixtures(tmp_path_factory, grading_client, "digit_sum")
+    return grade_fixtures(tmp_path_factory, grading_client, "digit_sum",
+                          patches={"blank": None, "solution": {}, **PATCHES})
 
 
 def test_solution_gets_full_marks_with_both_outputs_above_their_thresholds(graded):

@@ -1,7 +1,9 @@
 """improve_mnist: whole notebooks graded through the real pipeline on real MNIST (slow).
 
-The solution is graded on all of MNIST, the other fixtures on the sample (tests/conftest.py), each
-run once into a throwaway course and in its own xdist group: the two workers share the load.
+Each submission is the committed release filled in with the source's solution, except for the
+cells a patch replaces (tests/conftest.py, write_submission). The solution is graded on all of
+MNIST, the others on the sample, each run once into a throwaway course and in its own xdist
+group: the two workers share the load.
 """
 
 import re
@@ -22,6 +24,48 @@ pytestmark = pytest.mark.slow
 CONFIG = course_config.ASSIGNMENTS["improve_mnist"]
 POINTS = CONFIG.points
 FULL = sum(POINTS.values())
+PATCHES = {
+    "two_conv_layers_in_first_model": {"build_first_model": (
+        "def build_first_model():\n    return keras.Sequential([\n"
+        "        keras.Input(shape=(28, 28, 1)),\n"
+        "        layers.Conv2D(16, (3, 3), activation='relu'),\n"
+        "        layers.Conv2D(16, (3, 3), activation='relu'),\n"
+        "        layers.MaxPooling2D((2, 2)), layers.Flatten(),\n"
+        "        layers.Dense(10, activation='softmax')])")},
+    "flip_augmentation": {"augmentation_layers": (
+        "def augmentation_layers():\n    return keras.Sequential([\n"
+        "        layers.RandomFlip('horizontal'), layers.RandomRotation(0.05),\n"
+        "        layers.RandomTranslation(0.1, 0.1), layers.RandomZoom(0.1)])")},
+    "transposed_confusion_matrix": {"model_confusion_matrix": (
+        "def model_confusion_matrix(model, images, labels):\n"
+        "    predicted = model.predict(images, verbose=0).argmax(axis=1)\n"
+        "    return confusion_matrix(predicted, labels, labels=range(10))")},
+    "class_fractions_not_counts": {"class_counts": (
+        "def class_counts(labels):\n"
+        "    return np.bincount(labels, minlength=10) / len(labels)")},
+    "first_model_batch_size_256": {"train_first_model": (
+        "def train_first_model(model, x_train, y_train):\n"
+        "    model.compile(optimizer='adam', loss='categorical_crossentropy', "
+        "metrics=['accuracy'])\n"
+        "    return model.fit(x_train, y_train, epochs=5, batch_size=256, verbose=2)")},
+    "improved_model_one_epoch": {"train_improved_model": (
+        "def train_improved_model(model, x_train, y_train):\n"
+        "    model.compile(optimizer='adam', loss='categorical_crossentropy', "
+        "metrics=['accuracy'])\n"
+        "    return model.fit(x_train, y_train, epochs=1, batch_size=64, verbose=2)")},
+    "augmentation_after_first_conv": {"train_with_augmentation": (
+        "def train_with_augmentation(model, augmentation, x_train, y_train):\n"
+        "    copy = keras.models.clone_model(model)\n"
+        "    copy.set_weights(model.get_weights())\n"
+        "    augmented_model = keras.Sequential([keras.Input(shape=(28, 28, 1)), "
+        "copy.layers[0],\n"
+        "                                        *augmentation.layers, *copy.layers[1:]])\n"
+        "    augmented_model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.0001),\n"
+        "                            loss='categorical_crossentropy', metrics=['accuracy'])\n"
+        "    history = augmented_model.fit(x_train, y_train, epochs=1, batch_size=64, "
+        "verbose=2)\n"
+        "    return augmented_model, history")},
+}
 WRONG = {
     "two_conv_layers_in_first_model": (
         "build_first_model",
@@ -57,13 +101,14 @@ on_the_sample = pytest.mark.xdist_group("improve_mnist_sample")
 
 @pytest.fixture(scope="module")
 def solution(tmp_path_factory, grading_client):
-    return grade_fixtures(tmp_path_factory, grading_client, "improve_mnist", ("solution",))
+    return grade_fixtures(tmp_path_factory, grading_client, "improve_mnist",
+                          patches={"solution": {}})
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, grading_client, mnist_sample):
-    return grade_fixtures(tmp_path_factory, grading_client, "improve_mnist", ("blank", *WRONG),
-                          sample=mnist_sample)
+    return grade_fixtures(tmp_path_factory, grading_client, "improve_mnist",
+                          patches={"blank": None, **PATCHES}, sample=mnist_sample)
 
 
 def _details(report) -> dict[str, dict]:

@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 import course_config
+from autograder import assignments
 from autograder.course import Course
 from autograder.grading import ledger, pipeline
 from autograder.grading.execute import DEFAULT_LIMITS, Limits
@@ -56,6 +57,15 @@ def test_the_assignment_version_follows_thresholds_limits_and_the_source(course)
     with course.source("cnn_mnist").open("a") as source:
         source.write("\n")
     assert ledger.assignment_version(course, "cnn_mnist", DEFAULT_LIMITS) != version
+
+
+def test_the_version_holds_the_kit_but_not_the_other_assignments_modules():
+    names = {path.name for path in assignments.code_files("improve_mnist")}
+    assert {"improve_mnist.py", "improve_mnist_augmented.py", "common.py", "runs.py",
+            "cli.py", "models.py"} <= names
+    assert not names & {"cnn_mnist.py", "keras_digits.py", "mnist_baselines.py", "digit_sum.py"}
+    assert "improve_mnist_augmented.py" not in {
+        path.name for path in assignments.code_files("cnn_mnist")}
 
 
 def test_plan_leaves_out_only_grades_with_the_same_key(course, tmp_path, monkeypatch):

@@ -1,7 +1,9 @@
 """mnist_baselines: whole notebooks graded through the real pipeline on real MNIST (slow).
 
-The solution is graded on all of MNIST, the other fixtures on the sample (tests/conftest.py), each
-run once into a throwaway course and in its own xdist group: the two workers share the load.
+Each submission is the committed release filled in with the source's solution, except for the
+cells a patch replaces (tests/conftest.py, write_submission). The solution is graded on all of
+MNIST, the others on the sample, each run once into a throwaway course and in its own xdist
+group: the two workers share the load.
 """
 
 import pytest
@@ -19,6 +21,47 @@ pytestmark = pytest.mark.slow
 CONFIG = course_config.ASSIGNMENTS["mnist_baselines"]
 POINTS = CONFIG.points
 FULL = sum(POINTS.values())
+PATCHES = {  # the cells each wrong submission writes instead of the solution's
+    "adam_instead_of_adadelta": {"train_cnn": (
+        'def train_cnn(model, train_images, one_hot_train_labels):\n'
+        '    model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy",\n'
+        '                  metrics=["accuracy"])\n'
+        '    return model.fit(train_images, one_hot_train_labels,'
+        ' batch_size=128, epochs=3, verbose=2)')},
+    "dropout_before_first_dense": {"build_mlp": (
+        'def build_mlp():\n'
+        '    return Sequential([\n'
+        '        keras.Input(shape=(784,)),\n'
+        '        Dropout(0.25),\n'
+        '        Dense(1024, activation="relu"),\n'
+        '        Dense(512, activation="relu"),\n'
+        '        Dropout(0.25),\n'
+        '        Dense(10, activation="softmax"),\n'
+        '    ])')},
+    "eleven_class_one_hot": {"one_hot_labels": (
+        'def one_hot_labels(labels):\n'
+        '    return keras.utils.to_categorical(labels, 11)')},
+    "lr_keyword_removed_in_keras3": {"train_cnn": (
+        'def train_cnn(model, train_images, one_hot_train_labels):\n'
+        '    model.compile(optimizer=keras.optimizers.Adadelta(lr=1.0),'
+        ' loss="categorical_crossentropy",\n'
+        '                  metrics=["accuracy"])\n'
+        '    return model.fit(train_images, one_hot_train_labels,'
+        ' batch_size=128, epochs=3, verbose=2)')},
+    "mlp_1000_units": {"build_mlp": (
+        'def build_mlp():\n'
+        '    return Sequential([\n'
+        '        keras.Input(shape=(784,)),\n'
+        '        Dense(1000, activation="relu"),\n'
+        '        Dropout(0.25),\n'
+        '        Dense(512, activation="relu"),\n'
+        '        Dropout(0.25),\n'
+        '        Dense(10, activation="softmax"),\n'
+        '    ])')},
+    "unscaled_flat_images": {"flatten_images": (
+        'def flatten_images(images):\n'
+        '    return images.reshape(len(images), 784).astype("float32")')},
+}
 WRONG = {
     "mlp_1000_units": ("build_mlp", "build_mlp: layer 1 (Dense): expected units 1024, found 1000."),
     "dropout_before_first_dense": (
@@ -41,13 +84,14 @@ on_the_sample = pytest.mark.xdist_group("mnist_baselines_sample")
 
 @pytest.fixture(scope="module")
 def solution(tmp_path_factory, grading_client):
-    return grade_fixtures(tmp_path_factory, grading_client, "mnist_baselines", ("solution",))
+    return grade_fixtures(tmp_path_factory, grading_client, "mnist_baselines",
+                          patches={"solution": {}})
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, grading_client, mnist_sample):
-    return grade_fixtures(tmp_path_factory, grading_client, "mnist_baselines", ("blank", *WRONG),
-                          sample=mnist_sample)
+    return grade_fixtures(tmp_path_factory, grading_client, "mnist_baselines",
+                          patches={"blank": None, **PATCHES}, sample=mnist_sample)
 
 
 @on_all_of_mnist
