@@ -14,7 +14,7 @@ setup: $(VENV)/.installed
 demo: setup  ## release cnn_mnist and grade the sample submissions end to end
 	$(VENV)/bin/autograder demo
 
-test: setup  ## lint and the whole suite (25 to 40 minutes on 2 cores, see README "Tests")
+test: setup  ## lint and the whole suite (25 to 40 minutes on 2 cores, see docs/development.md)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=15
 

@@ -33,7 +33,7 @@ KERNEL_STARTUP_TIMEOUT_S = 120
 MAX_PROBE_FILE_BYTES = 64 * 1024 * 1024  # largest file of plain data a kernel may hand back
 FEEDBACK_MISCLASSIFIED = 24  # misclassified test digits shown in a student's feedback
 
-# --- thresholds that hold on every machine (see README, "Calibration") -------------------------
+# --- thresholds that hold on every machine (see docs/assignments.md, "Calibration") ----------
 # The same seeded training gives other weights on another CPU (oneDNN picks kernels by CPU
 # feature), so a correct student's accuracy moves a little from machine to machine. Release
 # refuses a threshold that the solution clears by less than this many standard errors of the
@@ -46,7 +46,7 @@ CALIBRATION_SEEDS = 5
 # is accepted: the cap keeps one grading within NOTEBOOK_TIMEOUT_S.
 MAX_EPOCHS = 30
 
-# --- the sandbox of every grading kernel (see README, "Sandbox") ------------------------------
+# --- the sandbox of every grading kernel (see docs/sandbox.md) ---------------------------------
 # Measured in the sandbox: the heaviest solutions peak at 2.0 GB (improve_mnist) and 2.2 GB
 # (mnist_baselines, with scikit-learn on all 60,000 images): 4 GB leaves room for other designs.
 GiB = 1024**3
@@ -64,7 +64,7 @@ MAX_OUTPUT_BYTES = 2 * 1024**2  # cell outputs kept per notebook; the rest is cu
 SANDBOX_SLOTS = 8
 SANDBOX_UIDS = (1_000_000, SANDBOX_SLOTS * 2**22)
 
-# --- grading a class in parallel (Dask; see README, "Grading a class") -----------------------
+# --- grading a class in parallel (Dask; see docs/grading-a-class.md) ----------------------------
 # Each worker grades one submission at a time: its kernel (limited as above) plus the grader's own
 # process, which holds TensorFlow, MNIST and the student's model while it checks (about 1.5 GB),
 # and the next submission's kernel, started and idle (about 0.4 GB, within the worker's share).
@@ -181,7 +181,7 @@ ASSIGNMENTS: dict[str, Assignment] = {
             "train_cnn": 2,
             "misclassified_indices": 1,
         },
-        # ours, not the source's: 2 SE below the worst of 5 calibration seeds (README)
+        # ours, not the source's: 2 SE below the worst of 5 calibration seeds (docs/assignments.md)
         thresholds={"logistic_min_accuracy": 0.9, "mlp_min_accuracy": 0.96, "mlp_epochs": 2,
                     "cnn_min_accuracy": 0.98, "cnn_epochs": 3},
         manual={"why_cnns_suit_images": 1, "train_test_distributions": 1},
@@ -203,7 +203,7 @@ ASSIGNMENTS: dict[str, Assignment] = {
             "save_and_reload": 0,  # checked and reported, worth no points
         },
         # max_errors is the source's (< 1% error); the two accuracies are ours, set 2 SE or more
-        # below the worst of 5 calibration seeds (README, "Calibration")
+        # below the worst of 5 calibration seeds (docs/assignments.md)
         thresholds={"first_min_accuracy": 0.965, "first_epochs": 5, "first_batch_size": 128,
                     "max_errors": 100, "improved_epochs": 12,
                     "improved_batch_size": 128, "augmented_min_accuracy": 0.985,

@@ -54,7 +54,8 @@ def _grade(args: argparse.Namespace) -> int:
 
         def done(report) -> None:
             progress.console.print(f"graded {report.student}: {report.score:g}/"
-                                   f"{report.max_score:g} ({report.seconds:.0f} s)")
+                                   f"{report.max_score:g} ({report.seconds:.0f} s)",
+                                   markup=False, highlight=False)
             progress.advance(task)
 
         if todo.todo:

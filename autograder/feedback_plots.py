@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +16,18 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 from autograder import evidence  # noqa: E402
 
 
+def _plain_text(draw: Callable[..., Path]) -> Callable[..., Path]:
+    """Draw with every text as written: a History key such as ``$\\x$`` (the student's) is
+    never parsed as mathtext, which would stop the drawing."""
+
+    @functools.wraps(draw)
+    def drawn(*args, **kwargs) -> Path:
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return draw(*args, **kwargs)
+
+    return drawn
+
+
 def _save(fig, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -21,6 +35,7 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
+@_plain_text
 def learning_curves(history: dict[str, list[float]], path: Path) -> Path:
     """Accuracy (left) and loss (right) after each epoch, one line per series of the History."""
     fig, (accuracy, loss) = plt.subplots(1, 2, figsize=(10, 3.6))
@@ -36,6 +51,7 @@ def learning_curves(history: dict[str, list[float]], path: Path) -> Path:
     return _save(fig, path)
 
 
+@_plain_text
 def confusion_matrix(confusion: list[list[int]], path: Path) -> Path:
     """Counts of true digit (row) against predicted digit (column)."""
     matrix = np.asarray(confusion)
@@ -52,6 +68,7 @@ def confusion_matrix(confusion: list[list[int]], path: Path) -> Path:
     return _save(fig, path)
 
 
+@_plain_text
 def misclassified(items: list[dict], path: Path, columns: int = 6) -> Path:
     """A grid of misclassified digits, each titled with its true and predicted label."""
     rows = -(-len(items) // columns)

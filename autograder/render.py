@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import jinja2
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from autograder.checks.results import FunctionResult
 
@@ -38,6 +39,12 @@ def cell_text(result: FunctionResult) -> str:
     return "\n".join(function_lines(result))
 
 
+def _plain(text: str) -> Text:
+    """Text as it is: what students wrote (names, messages quoting their errors) is never read
+    as rich markup, so ``[/x]`` in it prints as written instead of stopping the command."""
+    return Text(text)
+
+
 def scores_table(title: str, rows: Sequence[tuple[str, Sequence[FunctionResult], str]]) -> Table:
     """One row per submission: each function's points, the total and any problem."""
     functions = [result.function for result in rows[0][1]] if rows else []
@@ -53,8 +60,8 @@ def scores_table(title: str, rows: Sequence[tuple[str, Sequence[FunctionResult],
         total = sum(r.score for r in results)
         maximum = sum(r.max_points for r in results)
         problems = "; ".join(m for r in results for m in r.messages[:1])
-        table.add_row(student, *cells, f"{_points(total)}/{_points(maximum)}",
-                      "; ".join(filter(None, [note, problems])))
+        table.add_row(_plain(student), *cells, f"{_points(total)}/{_points(maximum)}",
+                      _plain("; ".join(filter(None, [note, problems]))))
     return table
 
 
@@ -66,10 +73,12 @@ def checks_table(check: StudentCheck) -> Table:
         table.add_column(column)
     for result in check.results:
         if result.note:
-            table.add_row(result.function, "-", "[yellow]not checked[/yellow]", result.note)
+            table.add_row(_plain(result.function), "-", "[yellow]not checked[/yellow]",
+                          _plain(result.note))
         for item in result.checks:
             status = "[green]pass[/green]" if item.passed else "[red]fail[/red]"
-            table.add_row(result.function, item.name, status, item.message)
+            table.add_row(_plain(result.function), _plain(item.name), status,
+                          _plain(item.message))
         for name in check.at_grading.get(result.function, []):
             table.add_row(result.function, name, "[blue]at grading[/blue]",
                           "a hidden check: it runs when your notebook is graded")

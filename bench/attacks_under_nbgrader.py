@@ -1,4 +1,4 @@
-"""What plain nbgrader does with the attack corpus: the measured column of the README's table.
+"""What plain nbgrader does with the attack corpus: the measured column of docs/sandbox.md's table.
 
     .venv/bin/python bench/attacks_under_nbgrader.py [CASE ...]
 

@@ -162,3 +162,11 @@ def test_a_resubmission_that_cannot_be_graded_keeps_no_page_of_the_earlier_grade
     assert paragraph(page, "problem") == f"Your notebook could not be graded: {why}."
     assert paragraph(page, "score") == "Automatic points: 0 / 7"
     assert "cnn_mnist.html" not in page.read_text()
+
+
+def test_a_history_key_with_mathtext_is_drawn_as_written(tmp_path):
+    from autograder import feedback_plots
+
+    history = {"$\\x$": [0.5, 0.9], "val_$\\frac{1}$_loss": [0.4, 0.2], "loss": [0.3, 0.1]}
+    path = feedback_plots.learning_curves(history, tmp_path / "curves.png")
+    assert path.stat().st_size > 0

@@ -1,7 +1,7 @@
 """What people read: the summary at the end of ``autograder grade``."""
 
 from autograder import render
-from autograder.checks.results import FunctionResult
+from autograder.checks.results import CheckResult, FunctionResult
 from autograder.grading.pipeline import GradingRun
 from autograder.grading.record import SubmissionReport
 
@@ -28,3 +28,14 @@ def test_a_run_with_nothing_to_grade_says_so_without_times():
     assert render.run_summary(GradingRun(skipped=["ada"])) == [
         "graded 0 submission(s) in 0 s",
         "1 already graded and unchanged, not graded again (--regrade grades them again)"]
+
+
+def test_what_students_wrote_prints_as_written_in_the_scores_table():
+    from rich.console import Console
+
+    failed = FunctionResult("get_model", 2, [
+        CheckResult("get_model", "model", False, "get_model: [/x] [bold]")])
+    console = Console(width=200, record=True)
+    console.print(render.scores_table("cnn_mnist", [("[/x]", [failed], "[red]note[/red]")]))
+    shown = console.export_text()
+    assert "[/x]" in shown and "get_model: [/x] [bold]" in shown and "[red]note[/red]" in shown
