@@ -25,9 +25,9 @@ os.environ[course_config.MNIST_PATH_ENV] = str(MNIST)
 # Wrong submissions are graded on the first SAMPLE_TRAIN training images of real MNIST (all
 # 10,000 test images) to keep the suite fast; the instructor solutions train on all of MNIST and
 # meet the thresholds of course_config. On the sample, these thresholds hold instead: below the
-# worst of 3 seeds of the solution's code on it (`calibrate` on the sample, 2026-12-05, and for
-# improve_mnist's improved model 2026-12-08; worst seed in the comments) by at least 3 standard
-# errors, so that another CPU's weights still clear them.
+# worst of 3 seeds of the solution's code on it (`calibrate` on the sample, 2026-12-05, worst
+# seed in the comments) by at least 3 standard errors, so that another CPU's weights still clear
+# them.
 SAMPLE_TRAIN = 6000
 SAMPLE_THRESHOLDS = {
     "cnn_mnist": {"min_test_accuracy": 0.92},  # 0.9366: 4.3 SE
@@ -35,7 +35,7 @@ SAMPLE_THRESHOLDS = {
     "mnist_baselines": {"logistic_min_accuracy": 0.885, "mlp_min_accuracy": 0.905,
                         "cnn_min_accuracy": 0.935},  # 0.8996 (any seed), 0.9200, 0.9486
     "improve_mnist": {"first_min_accuracy": 0.90, "max_errors": 400,
-                      "augmented_min_accuracy": 0.955},  # 0.9150, 81 errors, 0.9856
+                      "augmented_min_accuracy": 0.955},  # 0.9150, 150 errors, 0.9680
 }  # digit_sum's sum output needs all of MNIST to learn adding (0.71 on the sample): graded in full
 
 
